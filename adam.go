@@ -1,0 +1,98 @@
+// adam.go: the Adam optimiser over a list of parameters.
+//
+// Adam (Kingma & Ba, 2015, "Adam: A Method for Stochastic Optimization",
+// Algorithm 1) with the study's constants: beta1 0.9, beta2 0.999,
+// epsilon 1e-8, bias correction, and a constant learning rate.
+package main
+
+import (
+	"fmt"
+	"math"
+)
+
+// Adam's constants, as TensorFlow's AdamOptimizer and PyTorch's Adam default
+// them and as the original study left them.
+const (
+	adamBeta1   = 0.9
+	adamBeta2   = 0.999
+	adamEpsilon = 1e-8
+)
+
+// Adam holds the optimiser's state: for every parameter a first-moment
+// tensor M and a second-moment tensor V of the parameter's shape, and the
+// step count t. It is allocated once per training and Reset per trial.
+type Adam struct {
+	LR     float64
+	params []*Node
+	m, v   []*Tensor // m[i], v[i] have params[i]'s shape
+	t      int       // steps taken so far
+}
+
+// newAdam returns an optimiser for params with learning rate lr and zeroed
+// moments.
+func newAdam(params []*Node, lr float64) *Adam {
+	a := &Adam{LR: lr, params: params}
+	for _, p := range params {
+		a.m = append(a.m, newTensor(p.Value.Rows, p.Value.Cols))
+		a.v = append(a.v, newTensor(p.Value.Rows, p.Value.Cols))
+	}
+	return a
+}
+
+// Reset zeroes the moments and the step count and sets a new learning rate,
+// so one optimiser serves every trial of an experiment.
+func (a *Adam) Reset(lr float64) {
+	a.LR, a.t = lr, 0
+	for i := range a.m {
+		clear(a.m[i].Data)
+		clear(a.v[i].Data)
+	}
+}
+
+// Step applies one update to every parameter from its gradient g, in one
+// pass over each parameter (Algorithm 1, with t counted from 1):
+//
+//	m ← β1·m + (1-β1)·g           biased first moment
+//	v ← β2·v + (1-β2)·g²          biased second raw moment
+//	m̂ = m/(1-β1^t), v̂ = v/(1-β2^t) bias corrections
+//	θ ← θ - lr·m̂/(√v̂ + ε)
+//
+// The corrections are folded into two scalars per step: θ -= step·m/(√v·c2 + ε)
+// with step = lr/(1-β1^t) and c2 = 1/√(1-β2^t). (TensorFlow 1.x adds ε to
+// √v before the correction instead, "epsilon hat"; the two differ only while
+// v is of the order of ε².)
+func (a *Adam) Step() {
+	a.t++
+	bc1 := 1 - math.Pow(adamBeta1, float64(a.t))
+	bc2 := 1 - math.Pow(adamBeta2, float64(a.t))
+	step := float32(a.LR / bc1)
+	c2 := float32(1 / math.Sqrt(bc2))
+	for i, p := range a.params {
+		adamUpdate(p.Value.Data, p.Grad.Data, a.m[i].Data, a.v[i].Data, step, c2)
+	}
+}
+
+// adamUpdateKernel is the fused update loop in use; tensor_simd_amd64.go
+// may replace it with a vector version at start-up.
+var adamUpdateKernel = adamUpdateGo
+
+// adamUpdate applies one Adam update to the parameter values theta from
+// gradients g, updating the moments m and v in place; all four have one
+// length. step and c2 are Step's per-step scalars.
+func adamUpdate(theta, g, m, v []float32, step, c2 float32) {
+	if len(g) != len(theta) || len(m) != len(theta) || len(v) != len(theta) {
+		panic(fmt.Sprintf("adamUpdate: lengths %d, %d, %d, %d differ", len(theta), len(g), len(m), len(v)))
+	}
+	adamUpdateKernel(theta, g, m, v, step, c2)
+}
+
+// adamUpdateGo is the plain-Go fused loop of adamUpdate.
+func adamUpdateGo(theta, g, m, v []float32, step, c2 float32) {
+	g, m, v = g[:len(theta)], m[:len(theta)], v[:len(theta)]
+	for i, gi := range g {
+		mi := adamBeta1*m[i] + (1-adamBeta1)*gi
+		vi := adamBeta2*v[i] + (1-adamBeta2)*gi*gi
+		m[i], v[i] = mi, vi
+		theta[i] -= step * mi / (float32(math.Sqrt(float64(vi)))*c2 + adamEpsilon)
+	}
+}

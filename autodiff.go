@@ -1,0 +1,292 @@
+// autodiff.go: reverse-mode automatic differentiation on a tape.
+//
+// A Tape is built once per training: each op method (MatMul, AddBias, Add,
+// Mul, Concat, Activate, MSE) allocates its output node and appends an op
+// holding two closures, forward and backward, to the tape. Forward runs the
+// ops in creation order, which is already a valid topological order of the
+// graph; Backward walks the same slice in reverse. Nothing is allocated after
+// the build, so a training step allocates nothing.
+//
+// Gradients accumulate: every backward adds (+=) into the gradients of its
+// inputs, which is what makes a node that feeds two ops (the residual skip,
+// the product a·b) come out right. ZeroGrads clears every gradient the tape
+// touches, once per step, before Backward.
+//
+// In each op method the backward closure sits right under the forward one.
+package main
+
+import "fmt"
+
+// Node is one value of the graph: a tensor and, when a gradient flows to it,
+// the gradient of the loss with respect to it, of the same shape.
+type Node struct {
+	Value *Tensor
+	Grad  *Tensor // same shape as Value; nil when no gradient is needed here
+}
+
+// newParam returns a trainable rows x cols node: zeroed value and gradient.
+// Parameters live outside any tape, so one set can be recorded on several
+// tapes (the training tape at batch 32 and the evaluation tape).
+func newParam(rows, cols int) *Node {
+	return &Node{Value: newTensor(rows, cols), Grad: newTensor(rows, cols)}
+}
+
+// Tape is the record of a computation: ops in creation order.
+type Tape struct {
+	ops    []tapeOp
+	grads  []*Tensor // every gradient an op of this tape reads or adds into
+	noGrad bool      // an evaluation tape: no gradients, Backward panics
+}
+
+// tapeOp is one recorded operation. forward recomputes out.Value from the
+// inputs' values; backward adds the inputs' gradients from out.Grad.
+type tapeOp struct {
+	name     string
+	inputs   []*Node
+	out      *Node
+	forward  func()
+	backward func() // nil when no input needs a gradient
+}
+
+// newTape returns an empty tape that records gradients.
+func newTape() *Tape { return &Tape{} }
+
+// newEvalTape returns an empty tape for forward passes only: its op outputs
+// get no gradient tensors, and parameters recorded on it are read only.
+func newEvalTape() *Tape { return &Tape{noGrad: true} }
+
+// Input returns a rows x cols leaf node with no gradient, for data the
+// caller fills (a batch's inputs or labels) before Forward.
+func (t *Tape) Input(rows, cols int) *Node {
+	return &Node{Value: newTensor(rows, cols)}
+}
+
+// node allocates the output of an op: a value, and a gradient when the tape
+// records gradients and any input has one.
+func (t *Tape) node(rows, cols int, inputs ...*Node) *Node {
+	n := &Node{Value: newTensor(rows, cols)}
+	if t.noGrad {
+		return n
+	}
+	for _, in := range inputs {
+		if in.Grad != nil {
+			n.Grad = newTensor(rows, cols)
+			t.trackGrad(n.Grad)
+			break
+		}
+	}
+	return n
+}
+
+// trackGrad adds g to the gradients ZeroGrads clears, once.
+func (t *Tape) trackGrad(g *Tensor) {
+	for _, h := range t.grads {
+		if h == g {
+			return
+		}
+	}
+	t.grads = append(t.grads, g)
+}
+
+// record appends an op. The inputs' gradients (parameters' included) are
+// tracked so that ZeroGrads clears them.
+func (t *Tape) record(name string, out *Node, forward, backward func(), inputs ...*Node) *Node {
+	if t.noGrad || out.Grad == nil {
+		backward = nil
+	}
+	for _, in := range inputs {
+		if in.Grad != nil && !t.noGrad {
+			t.trackGrad(in.Grad)
+		}
+	}
+	t.ops = append(t.ops, tapeOp{name: name, inputs: inputs, out: out, forward: forward, backward: backward})
+	return out
+}
+
+// Forward runs every op's forward in creation order.
+func (t *Tape) Forward() {
+	for i := range t.ops {
+		t.ops[i].forward()
+	}
+}
+
+// ZeroGrads sets every gradient the tape touches to zero: the parameters'
+// and every op output's. Call it once per step before Backward.
+func (t *Tape) ZeroGrads() {
+	for _, g := range t.grads {
+		clear(g.Data)
+	}
+}
+
+// Backward seeds d(loss)/d(loss) = 1 into the 1x1 loss node and runs every
+// op's backward in reverse creation order, adding into the gradients of all
+// nodes the loss depends on. Forward must have run first, and ZeroGrads
+// before it in the same step.
+func (t *Tape) Backward(loss *Node) {
+	if t.noGrad || loss.Grad == nil || len(loss.Grad.Data) != 1 {
+		panic("Backward: loss must be a 1x1 node of a gradient tape")
+	}
+	loss.Grad.Data[0] = 1
+	t.backwardOps()
+}
+
+// backwardOps runs the backward of every op in reverse creation order,
+// assuming the output gradients have been seeded.
+func (t *Tape) backwardOps() {
+	for i := len(t.ops) - 1; i >= 0; i-- {
+		if b := t.ops[i].backward; b != nil {
+			b()
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Ops. Each method records one op and returns its output node.
+
+// MatMul records out (N,O) = x (N,I) · w (I,O).
+//
+// Backward: dx += dout · wᵀ and dw += xᵀ · dout; either is skipped when
+// that input has no gradient (the first layer's x is the data).
+func (t *Tape) MatMul(x, w *Node) *Node {
+	if x.Value.Cols != w.Value.Rows {
+		panic(fmt.Sprintf("MatMul: %s·%s shape mismatch", x.Value.shape(), w.Value.shape()))
+	}
+	out := t.node(x.Value.Rows, w.Value.Cols, x, w)
+	forward := func() {
+		matMul(out.Value, x.Value, w.Value, false)
+	}
+	backward := func() {
+		if x.Grad != nil {
+			matMulTransB(x.Grad, out.Grad, w.Value, true)
+		}
+		if w.Grad != nil {
+			matMulTransA(w.Grad, x.Value, out.Grad, true)
+		}
+	}
+	return t.record("matmul", out, forward, backward, x, w)
+}
+
+// AddBias records out (N,O) = x (N,O) + b (1,O), b broadcast over rows.
+//
+// Backward: dx += dout and db += Σ_rows dout.
+func (t *Tape) AddBias(x, b *Node) *Node {
+	out := t.node(x.Value.Rows, x.Value.Cols, x, b)
+	forward := func() {
+		addBias(out.Value, x.Value, b.Value)
+	}
+	backward := func() {
+		if x.Grad != nil {
+			accumulate(x.Grad, out.Grad)
+		}
+		if b.Grad != nil {
+			sumRowsAccumulate(b.Grad, out.Grad)
+		}
+	}
+	return t.record("add_bias", out, forward, backward, x, b)
+}
+
+// Add records out = a + b for a and b of one shape (the residual skip).
+//
+// Backward: da += dout and db += dout.
+func (t *Tape) Add(a, b *Node) *Node {
+	out := t.node(a.Value.Rows, a.Value.Cols, a, b)
+	forward := func() {
+		addTensors(out.Value, a.Value, b.Value)
+	}
+	backward := func() {
+		if a.Grad != nil {
+			accumulate(a.Grad, out.Grad)
+		}
+		if b.Grad != nil {
+			accumulate(b.Grad, out.Grad)
+		}
+	}
+	return t.record("add", out, forward, backward, a, b)
+}
+
+// Mul records the element-wise product out = a * b for a and b of one shape:
+// the article's element-wise multiplication.
+//
+// Backward, by the product rule d(ab) = b·da + a·db: da += dout * b and
+// db += dout * a. When a and b are one node, both terms land in it, giving
+// d(a²) = 2a·da.
+func (t *Tape) Mul(a, b *Node) *Node {
+	out := t.node(a.Value.Rows, a.Value.Cols, a, b)
+	forward := func() {
+		mulTensors(out.Value, a.Value, b.Value)
+	}
+	backward := func() {
+		if a.Grad != nil {
+			mulAccumulate(a.Grad, out.Grad, b.Value)
+		}
+		if b.Grad != nil {
+			mulAccumulate(b.Grad, out.Grad, a.Value)
+		}
+	}
+	return t.record("mul", out, forward, backward, a, b)
+}
+
+// Concat records out (N, Ia+Ib) = [a (N,Ia) | b (N,Ib)], the rows of a and b
+// side by side: the dense networks' view of the two input vectors.
+//
+// Backward: da += the left Ia columns of dout, db += the right Ib columns.
+func (t *Tape) Concat(a, b *Node) *Node {
+	out := t.node(a.Value.Rows, a.Value.Cols+b.Value.Cols, a, b)
+	forward := func() {
+		concatCols(out.Value, a.Value, b.Value)
+	}
+	backward := func() {
+		if a.Grad != nil || b.Grad != nil {
+			splitColsAccumulate(a.Grad, b.Grad, out.Grad)
+		}
+	}
+	return t.record("concat", out, forward, backward, a, b)
+}
+
+// Activate records out = act(x) element by element.
+//
+// Backward: dx += dout * act'(x), computed from out (see activationBackward).
+func (t *Tape) Activate(act activation, x *Node) *Node {
+	out := t.node(x.Value.Rows, x.Value.Cols, x)
+	forward := func() {
+		activationForward(act, out.Value, x.Value)
+	}
+	backward := func() {
+		activationBackward(act, x.Grad, out.Grad, out.Value)
+	}
+	return t.record(activationNames[act], out, forward, backward, x)
+}
+
+// MSE records the mean squared error of pred (N,O) against label (N,O) as a
+// 1x1 node: loss = Σ (pred - label)² / (N·O), summed in float64.
+//
+// Backward: dpred += dloss · 2(pred - label)/(N·O), and the negative of that
+// into dlabel when the label has a gradient.
+func (t *Tape) MSE(pred, label *Node) *Node {
+	sameShape("MSE", pred.Value, label.Value)
+	out := t.node(1, 1, pred, label)
+	count := float64(len(pred.Value.Data))
+	forward := func() {
+		var s float64
+		l := label.Value.Data[:len(pred.Value.Data)]
+		for i, p := range pred.Value.Data {
+			d := float64(p) - float64(l[i])
+			s += d * d
+		}
+		out.Value.Data[0] = float32(s / count)
+	}
+	backward := func() {
+		scale := out.Grad.Data[0] * float32(2/count)
+		l := label.Value.Data[:len(pred.Value.Data)]
+		for i, p := range pred.Value.Data {
+			g := scale * (p - l[i])
+			if pred.Grad != nil {
+				pred.Grad.Data[i] += g
+			}
+			if label.Grad != nil {
+				label.Grad.Data[i] -= g
+			}
+		}
+	}
+	return t.record("mse", out, forward, backward, pred, label)
+}

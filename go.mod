@@ -1,0 +1,3 @@
+module reasonops
+
+go 1.26

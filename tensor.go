@@ -1,0 +1,726 @@
+// tensor.go: float32 row-major tensors and the kernels on them. No graph code
+// lives here; autodiff.go records these kernels on a tape.
+//
+// Dimension legend, used in every doc comment below and in the other files:
+//
+//	N  rows of a batch (32 in training, evalBatch in evaluation)
+//	I  input width of a layer, O its output width, H hidden width (256)
+//	W  bus width, the width of one input vector a or b (128)
+//	n, k, m  the shapes of a matrix product: (n,k)·(k,m) -> (n,m)
+//
+// Every kernel writes into its first argument dst and allocates nothing.
+// Unless a kernel's doc says otherwise, dst must not alias an input. A
+// kernel panics with its own name and the shapes when shapes do not fit.
+//
+// The three matrix products a training step needs are
+//
+//	matMul       dst (n,m) = a (n,k) · b (k,m)    forward:   y  = x · W
+//	matMulTransA dst (k,m) = aᵀ · b, a (n,k), b (n,m)   weights:   dW = xᵀ · dy
+//	matMulTransB dst (n,k) = a · bᵀ, a (n,m), b (k,m)   inputs:    dx = dy · Wᵀ
+//
+// Each has a plain triple loop (the …Naive reference, the algorithmic
+// definition) right above a blocked version that computes the same sums.
+// The blocked versions are what training runs; tensor_test.go checks them
+// against the references on awkward shapes, and BenchmarkMatMul measures both.
+package main
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+)
+
+// Tensor is a rows x cols matrix of float32 stored row-major: element (i, j)
+// is Data[i*Cols+j]. A batch of N records of width I is an (N,I) tensor; a
+// bias is a (1,O) tensor.
+type Tensor struct {
+	Rows, Cols int
+	Data       []float32 // len(Data) == Rows*Cols
+}
+
+// newTensor returns a zeroed rows x cols tensor.
+func newTensor(rows, cols int) *Tensor {
+	if rows < 0 || cols < 0 {
+		panic(fmt.Sprintf("newTensor: negative shape (%d,%d)", rows, cols))
+	}
+	return &Tensor{Rows: rows, Cols: cols, Data: make([]float32, rows*cols)}
+}
+
+// Row returns row i as a slice of length Cols that shares t's storage.
+func (t *Tensor) Row(i int) []float32 {
+	return t.Data[i*t.Cols : (i+1)*t.Cols : (i+1)*t.Cols]
+}
+
+// shape formats t's shape as "(rows,cols)" for panic messages.
+func (t *Tensor) shape() string { return fmt.Sprintf("(%d,%d)", t.Rows, t.Cols) }
+
+// sameShape panics, naming op, unless every tensor has the shape of the first.
+func sameShape(op string, ts ...*Tensor) {
+	for _, t := range ts[1:] {
+		if t.Rows != ts[0].Rows || t.Cols != ts[0].Cols {
+			panic(fmt.Sprintf("%s: shape mismatch %s vs %s", op, ts[0].shape(), t.shape()))
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Matrix products.
+
+// Tuning constants of the plain-Go blocked kernels. The register tile is
+// tileRows x tileCols output elements held in local variables across the
+// whole inner (k) loop: 2 x 4 = 8 accumulators plus the 4 values of b and
+// one of a fit the 15 float registers Go uses on amd64 without spilling (a
+// 3 x 4 or 4 x 4 tile spilled and ran slower; see BenchmarkMatMul).
+// kBlock bounds the stretch of k one pass covers, so that the rows of a and
+// the column panel of b being read stay in the 48 KiB L1 data cache
+// (256 x 4 floats of b = 4 KiB plus 2 x 256 floats of a = 2 KiB). The
+// study's shapes have k <= 256 and so run as a single block.
+const (
+	tileRows = 2
+	tileCols = 4
+	kBlock   = 256
+)
+
+// matMulNaive is the reference for matMul: for every output element it sums
+// a(i,p)·b(p,j) over p in ascending order into a zero accumulator, then
+// stores (or, with accumulate, adds) the sum into dst(i,j).
+//
+//	for i, j: s = Σ_p a[i,p]·b[p,j]; dst[i,j] (+)= s
+func matMulNaive(dst, a, b *Tensor, accumulate bool) {
+	checkMatMul("matMulNaive", dst, a, b)
+	n, k, m := a.Rows, a.Cols, b.Cols
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			var s float32
+			for p := 0; p < k; p++ {
+				s += a.Data[i*k+p] * b.Data[p*m+j]
+			}
+			if accumulate {
+				dst.Data[i*m+j] += s
+			} else {
+				dst.Data[i*m+j] = s
+			}
+		}
+	}
+}
+
+// checkMatMul panics unless dst (n,m) = a (n,k) · b (k,m) fits.
+func checkMatMul(op string, dst, a, b *Tensor) {
+	if a.Cols != b.Rows || dst.Rows != a.Rows || dst.Cols != b.Cols {
+		panic(fmt.Sprintf("%s: %s·%s -> %s shape mismatch", op, a.shape(), b.shape(), dst.shape()))
+	}
+}
+
+// matMul computes dst (n,m) = a (n,k) · b (k,m), or adds the product into dst
+// when accumulate is set. It runs the fastest kernel the build and CPU offer
+// (matMulKernel); results equal matMulNaive's within float32 rounding.
+func matMul(dst, a, b *Tensor, accumulate bool) {
+	checkMatMul("matMul", dst, a, b)
+	if !accumulate {
+		clear(dst.Data)
+	}
+	matMulKernel(dst.Data, a.Data, b.Data, a.Rows, a.Cols, b.Cols)
+}
+
+// matMulKernel adds a (n,k) · b (k,m) into dst (n,m); all three are
+// row-major slices. The plain-Go matMulAddGo is the default;
+// tensor_simd_amd64.go installs a vector kernel at start-up when the build
+// and the CPU allow it.
+var matMulKernel = matMulAddGo
+
+// matMulAddGo adds a (n,k) · b (k,m) into dst (n,m): the plain-Go blocked
+// kernel. Each 2 x 4 tile of dst is summed in registers over one k block,
+// then added to dst; edges that do not fill a tile run a scalar loop.
+func matMulAddGo(dst, a, b []float32, n, k, m int) {
+	for p0 := 0; p0 < k; p0 += kBlock {
+		p1 := min(p0+kBlock, k)
+		i := 0
+		for ; i+tileRows <= n; i += tileRows {
+			a0 := a[i*k+p0 : i*k+p1]
+			a1 := a[(i+1)*k+p0 : (i+1)*k+p1]
+			a1 = a1[:len(a0)]
+			d0 := dst[i*m : (i+1)*m]
+			d1 := dst[(i+1)*m : (i+2)*m]
+			j := 0
+			for ; j+tileCols <= m; j += tileCols {
+				var c00, c01, c02, c03, c10, c11, c12, c13 float32
+				bp := b[p0*m+j:]
+				for p := range a0 {
+					bk := bp[p*m : p*m+4 : p*m+4]
+					b0, b1, b2, b3 := bk[0], bk[1], bk[2], bk[3]
+					x := a0[p]
+					c00 += x * b0
+					c01 += x * b1
+					c02 += x * b2
+					c03 += x * b3
+					x = a1[p]
+					c10 += x * b0
+					c11 += x * b1
+					c12 += x * b2
+					c13 += x * b3
+				}
+				d := d0[j : j+4 : j+4]
+				d[0] += c00
+				d[1] += c01
+				d[2] += c02
+				d[3] += c03
+				d = d1[j : j+4 : j+4]
+				d[0] += c10
+				d[1] += c11
+				d[2] += c12
+				d[3] += c13
+			}
+			for ; j < m; j++ { // right edge: columns that do not fill a tile
+				var c0, c1 float32
+				for p := range a0 {
+					bv := b[(p0+p)*m+j]
+					c0 += a0[p] * bv
+					c1 += a1[p] * bv
+				}
+				d0[j] += c0
+				d1[j] += c1
+			}
+		}
+		for ; i < n; i++ { // bottom edge: a last row that does not fill a tile
+			ar := a[i*k+p0 : i*k+p1]
+			dr := dst[i*m : (i+1)*m]
+			for j := range dr {
+				var c float32
+				for p, x := range ar {
+					c += x * b[(p0+p)*m+j]
+				}
+				dr[j] += c
+			}
+		}
+	}
+}
+
+// matMulTransANaive is the reference for matMulTransA:
+//
+//	for p, j: s = Σ_i a[i,p]·b[i,j]; dst[p,j] (+)= s
+//
+// with a (n,k), b (n,m) and dst (k,m). In a dense layer's backward this is
+// dW = xᵀ · dy.
+func matMulTransANaive(dst, a, b *Tensor, accumulate bool) {
+	checkMatMulTransA("matMulTransANaive", dst, a, b)
+	n, k, m := a.Rows, a.Cols, b.Cols
+	for p := 0; p < k; p++ {
+		for j := 0; j < m; j++ {
+			var s float32
+			for i := 0; i < n; i++ {
+				s += a.Data[i*k+p] * b.Data[i*m+j]
+			}
+			if accumulate {
+				dst.Data[p*m+j] += s
+			} else {
+				dst.Data[p*m+j] = s
+			}
+		}
+	}
+}
+
+// checkMatMulTransA panics unless dst (k,m) = aᵀ·b with a (n,k), b (n,m) fits.
+func checkMatMulTransA(op string, dst, a, b *Tensor) {
+	if a.Rows != b.Rows || dst.Rows != a.Cols || dst.Cols != b.Cols {
+		panic(fmt.Sprintf("%s: %sᵀ·%s -> %s shape mismatch", op, a.shape(), b.shape(), dst.shape()))
+	}
+}
+
+// matMulTransA computes dst (k,m) = aᵀ · b for a (n,k) and b (n,m), or adds
+// it into dst when accumulate is set. Results equal matMulTransANaive's
+// within float32 rounding.
+func matMulTransA(dst, a, b *Tensor, accumulate bool) {
+	checkMatMulTransA("matMulTransA", dst, a, b)
+	if !accumulate {
+		clear(dst.Data)
+	}
+	matMulTransAKernel(dst.Data, a.Data, b.Data, a.Rows, a.Cols, b.Cols)
+}
+
+// matMulTransAKernel adds aᵀ · b into dst, a (n,k), b (n,m), dst (k,m).
+// tensor_simd_amd64.go may replace it at start-up.
+var matMulTransAKernel = matMulTransAAddGo
+
+// matMulTransAAddGo adds aᵀ · b into dst: the plain-Go blocked kernel. A
+// 2 x 4 tile of dst (rows p, p+1 and columns j..j+3) is summed in registers
+// over all n rows of a and b: per row i it reads the pair a[i,p:p+2] and the
+// quad b[i,j:j+4]. n is the batch (32), so no blocking over n is needed.
+func matMulTransAAddGo(dst, a, b []float32, n, k, m int) {
+	p := 0
+	for ; p+tileRows <= k; p += tileRows {
+		d0 := dst[p*m : (p+1)*m]
+		d1 := dst[(p+1)*m : (p+2)*m]
+		j := 0
+		for ; j+tileCols <= m; j += tileCols {
+			var c00, c01, c02, c03, c10, c11, c12, c13 float32
+			for i := 0; i < n; i++ {
+				ai := a[i*k+p : i*k+p+2 : i*k+p+2]
+				bi := b[i*m+j : i*m+j+4 : i*m+j+4]
+				b0, b1, b2, b3 := bi[0], bi[1], bi[2], bi[3]
+				x := ai[0]
+				c00 += x * b0
+				c01 += x * b1
+				c02 += x * b2
+				c03 += x * b3
+				x = ai[1]
+				c10 += x * b0
+				c11 += x * b1
+				c12 += x * b2
+				c13 += x * b3
+			}
+			d := d0[j : j+4 : j+4]
+			d[0] += c00
+			d[1] += c01
+			d[2] += c02
+			d[3] += c03
+			d = d1[j : j+4 : j+4]
+			d[0] += c10
+			d[1] += c11
+			d[2] += c12
+			d[3] += c13
+		}
+		for ; j < m; j++ { // right edge
+			var c0, c1 float32
+			for i := 0; i < n; i++ {
+				bv := b[i*m+j]
+				c0 += a[i*k+p] * bv
+				c1 += a[i*k+p+1] * bv
+			}
+			d0[j] += c0
+			d1[j] += c1
+		}
+	}
+	for ; p < k; p++ { // bottom edge: a last row of dst
+		dr := dst[p*m : (p+1)*m]
+		for j := range dr {
+			var c float32
+			for i := 0; i < n; i++ {
+				c += a[i*k+p] * b[i*m+j]
+			}
+			dr[j] += c
+		}
+	}
+}
+
+// matMulTransBNaive is the reference for matMulTransB:
+//
+//	for i, p: s = Σ_j a[i,j]·b[p,j]; dst[i,p] (+)= s
+//
+// with a (n,m), b (k,m) and dst (n,k). In a dense layer's backward this is
+// dx = dy · Wᵀ.
+func matMulTransBNaive(dst, a, b *Tensor, accumulate bool) {
+	checkMatMulTransB("matMulTransBNaive", dst, a, b)
+	n, m, k := a.Rows, a.Cols, b.Rows
+	for i := 0; i < n; i++ {
+		for p := 0; p < k; p++ {
+			var s float32
+			for j := 0; j < m; j++ {
+				s += a.Data[i*m+j] * b.Data[p*m+j]
+			}
+			if accumulate {
+				dst.Data[i*k+p] += s
+			} else {
+				dst.Data[i*k+p] = s
+			}
+		}
+	}
+}
+
+// checkMatMulTransB panics unless dst (n,k) = a·bᵀ with a (n,m), b (k,m) fits.
+func checkMatMulTransB(op string, dst, a, b *Tensor) {
+	if a.Cols != b.Cols || dst.Rows != a.Rows || dst.Cols != b.Rows {
+		panic(fmt.Sprintf("%s: %s·%sᵀ -> %s shape mismatch", op, a.shape(), b.shape(), dst.shape()))
+	}
+}
+
+// matMulTransB computes dst (n,k) = a · bᵀ for a (n,m) and b (k,m), or adds
+// it into dst when accumulate is set. Results equal matMulTransBNaive's
+// within float32 rounding.
+func matMulTransB(dst, a, b *Tensor, accumulate bool) {
+	checkMatMulTransB("matMulTransB", dst, a, b)
+	if !accumulate {
+		clear(dst.Data)
+	}
+	matMulTransBKernel(dst.Data, a.Data, b.Data, a.Rows, a.Cols, b.Rows)
+}
+
+// matMulTransBKernel adds a · bᵀ into dst, a (n,m), b (k,m), dst (n,k).
+// tensor_simd_amd64.go may replace it at start-up.
+var matMulTransBKernel = matMulTransBAddGo
+
+// matMulTransBAddGo adds a · bᵀ into dst: the plain-Go blocked kernel. Every
+// output element is a dot product of a row of a with a row of b, both
+// contiguous; a 2 x 4 tile (rows i, i+1 of a against rows p..p+3 of b) runs
+// the six rows through one loop over j with eight accumulators.
+func matMulTransBAddGo(dst, a, b []float32, n, m, k int) {
+	i := 0
+	for ; i+tileRows <= n; i += tileRows {
+		a0 := a[i*m : (i+1)*m]
+		a1 := a[(i+1)*m : (i+2)*m]
+		a1 = a1[:len(a0)]
+		d0 := dst[i*k : (i+1)*k]
+		d1 := dst[(i+1)*k : (i+2)*k]
+		p := 0
+		for ; p+tileCols <= k; p += tileCols {
+			b0 := b[p*m : (p+1)*m]
+			b1 := b[(p+1)*m : (p+2)*m]
+			b2 := b[(p+2)*m : (p+3)*m]
+			b3 := b[(p+3)*m : (p+4)*m]
+			b0, b1, b2, b3 = b0[:len(a0)], b1[:len(a0)], b2[:len(a0)], b3[:len(a0)]
+			var c00, c01, c02, c03, c10, c11, c12, c13 float32
+			for j, x := range a0 {
+				y := a1[j]
+				v0, v1, v2, v3 := b0[j], b1[j], b2[j], b3[j]
+				c00 += x * v0
+				c01 += x * v1
+				c02 += x * v2
+				c03 += x * v3
+				c10 += y * v0
+				c11 += y * v1
+				c12 += y * v2
+				c13 += y * v3
+			}
+			d := d0[p : p+4 : p+4]
+			d[0] += c00
+			d[1] += c01
+			d[2] += c02
+			d[3] += c03
+			d = d1[p : p+4 : p+4]
+			d[0] += c10
+			d[1] += c11
+			d[2] += c12
+			d[3] += c13
+		}
+		for ; p < k; p++ { // right edge
+			bp := b[p*m : (p+1)*m]
+			bp = bp[:len(a0)]
+			var c0, c1 float32
+			for j, x := range a0 {
+				c0 += x * bp[j]
+				c1 += a1[j] * bp[j]
+			}
+			d0[p] += c0
+			d1[p] += c1
+		}
+	}
+	for ; i < n; i++ { // bottom edge
+		ar := a[i*m : (i+1)*m]
+		dr := dst[i*k : (i+1)*k]
+		for p := range dr {
+			bp := b[p*m : (p+1)*m]
+			bp = bp[:len(ar)]
+			var c float32
+			for j, x := range ar {
+				c += x * bp[j]
+			}
+			dr[p] += c
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Element-wise kernels. Shapes must match exactly; dst may alias an input.
+
+// addTensors sets dst = a + b element by element; all three have one shape.
+func addTensors(dst, a, b *Tensor) {
+	sameShape("addTensors", dst, a, b)
+	d, x, y := dst.Data, a.Data[:len(dst.Data)], b.Data[:len(dst.Data)]
+	for i := range d {
+		d[i] = x[i] + y[i]
+	}
+}
+
+// accumulate adds src into dst element by element (dst += src).
+func accumulate(dst, src *Tensor) {
+	sameShape("accumulate", dst, src)
+	d, s := dst.Data, src.Data[:len(dst.Data)]
+	for i := range d {
+		d[i] += s[i]
+	}
+}
+
+// mulTensors sets dst = a * b element by element (the Hadamard product).
+func mulTensors(dst, a, b *Tensor) {
+	sameShape("mulTensors", dst, a, b)
+	d, x, y := dst.Data, a.Data[:len(dst.Data)], b.Data[:len(dst.Data)]
+	for i := range d {
+		d[i] = x[i] * y[i]
+	}
+}
+
+// mulAccumulate adds a * b into dst element by element (dst += a*b). It is
+// the backward of mulTensors: da += dout * b.
+func mulAccumulate(dst, a, b *Tensor) {
+	sameShape("mulAccumulate", dst, a, b)
+	d, x, y := dst.Data, a.Data[:len(dst.Data)], b.Data[:len(dst.Data)]
+	for i := range d {
+		d[i] += x[i] * y[i]
+	}
+}
+
+// addBias sets dst (N,O) = x (N,O) + bias (1,O), the bias broadcast over
+// rows. dst may alias x.
+func addBias(dst, x, bias *Tensor) {
+	sameShape("addBias", dst, x)
+	if bias.Rows != 1 || bias.Cols != x.Cols {
+		panic(fmt.Sprintf("addBias: bias %s does not fit %s", bias.shape(), x.shape()))
+	}
+	for i := 0; i < x.Rows; i++ {
+		d, s := dst.Row(i), x.Row(i)
+		bv := bias.Data[:len(d)]
+		for j := range d {
+			d[j] = s[j] + bv[j]
+		}
+	}
+}
+
+// sumRowsAccumulate adds the column sums of x (N,O) into dst (1,O): the
+// backward of addBias, db += Σ_rows dy.
+func sumRowsAccumulate(dst, x *Tensor) {
+	if dst.Rows != 1 || dst.Cols != x.Cols {
+		panic(fmt.Sprintf("sumRowsAccumulate: %s does not fit %s", dst.shape(), x.shape()))
+	}
+	d := dst.Data
+	for i := 0; i < x.Rows; i++ {
+		s := x.Row(i)[:len(d)]
+		for j := range d {
+			d[j] += s[j]
+		}
+	}
+}
+
+// concatCols sets dst (N, Ia+Ib) to a (N,Ia) and b (N,Ib) side by side: row i
+// of dst is row i of a followed by row i of b.
+func concatCols(dst, a, b *Tensor) {
+	if a.Rows != b.Rows || dst.Rows != a.Rows || dst.Cols != a.Cols+b.Cols {
+		panic(fmt.Sprintf("concatCols: %s,%s -> %s shape mismatch", a.shape(), b.shape(), dst.shape()))
+	}
+	for i := 0; i < dst.Rows; i++ {
+		d := dst.Row(i)
+		copy(d, a.Row(i))
+		copy(d[a.Cols:], b.Row(i))
+	}
+}
+
+// splitColsAccumulate is the backward of concatCols: it adds the left Ia
+// columns of src (N, Ia+Ib) into da (N,Ia) and the right Ib columns into db
+// (N,Ib). Either of da and db may be nil, and is then skipped.
+func splitColsAccumulate(da, db, src *Tensor) {
+	left := src.Cols
+	if db != nil {
+		left -= db.Cols
+	}
+	if (da != nil && (da.Rows != src.Rows || da.Cols != left)) ||
+		(db != nil && db.Rows != src.Rows) || (da == nil && db == nil) {
+		panic(fmt.Sprintf("splitColsAccumulate: %s does not split as given", src.shape()))
+	}
+	for i := 0; i < src.Rows; i++ {
+		s := src.Row(i)
+		if da != nil {
+			d := da.Row(i)
+			for j := range d {
+				d[j] += s[j]
+			}
+		}
+		if db != nil {
+			d, r := db.Row(i), s[left:]
+			for j := range d {
+				d[j] += r[j]
+			}
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Activations.
+
+// activation names an element-wise non-linearity applied after a dense
+// layer. layers.go maps the article's names to these values.
+type activation uint8
+
+const (
+	actLinear  activation = iota // y = x
+	actReLU                      // y = max(x, 0)
+	actTanh                      // y = tanh(x)
+	actSigmoid                   // y = 1 / (1 + e^-x)
+	actSELU                      // y = λx for x > 0, λα(e^x - 1) otherwise
+)
+
+// SELU's constants (Klambauer et al., 2017, "Self-Normalizing Neural
+// Networks", eq. 2), as TensorFlow's tf.nn.selu uses them.
+const (
+	seluAlpha = 1.6732632423543772
+	seluScale = 1.0507009873554805
+)
+
+// activationForward sets y = act(x) element by element; y and x have one
+// shape and y may alias x. For every input, including ±Inf and huge
+// magnitudes, tanh and sigmoid give a value in their closed range, never NaN
+// (only a NaN input gives NaN).
+func activationForward(act activation, y, x *Tensor) {
+	sameShape("activationForward", y, x)
+	d, s := y.Data, x.Data[:len(y.Data)]
+	switch act {
+	case actLinear:
+		copy(d, s)
+	case actReLU:
+		for i, v := range s {
+			d[i] = max(v, 0)
+		}
+	case actTanh:
+		for i, v := range s {
+			d[i] = tanh32(v)
+		}
+	case actSigmoid:
+		for i, v := range s {
+			d[i] = sigmoid32(v)
+		}
+	case actSELU:
+		for i, v := range s {
+			if v > 0 {
+				d[i] = seluScale * v
+			} else {
+				d[i] = seluScale * seluAlpha * expm1f32(v)
+			}
+		}
+	default:
+		panic(fmt.Sprintf("activationForward: unknown activation %d", act))
+	}
+}
+
+// activationBackward adds dy * act'(x) into dx, computing the derivative
+// from the forward's output y (N,O) alone:
+//
+//	linear 1, relu [y > 0], tanh 1 - y², sigmoid y(1 - y),
+//	selu λ for y > 0 and y + λα otherwise (since λα·e^x = y + λα).
+func activationBackward(act activation, dx, dy, y *Tensor) {
+	sameShape("activationBackward", dx, dy, y)
+	d, g, o := dx.Data, dy.Data[:len(dx.Data)], y.Data[:len(dx.Data)]
+	switch act {
+	case actLinear:
+		for i, v := range g {
+			d[i] += v
+		}
+	case actReLU:
+		for i, v := range g {
+			if o[i] > 0 {
+				d[i] += v
+			}
+		}
+	case actTanh:
+		for i, v := range g {
+			d[i] += v * (1 - o[i]*o[i])
+		}
+	case actSigmoid:
+		for i, v := range g {
+			d[i] += v * o[i] * (1 - o[i])
+		}
+	case actSELU:
+		for i, v := range g {
+			if o[i] > 0 {
+				d[i] += v * seluScale
+			} else {
+				d[i] += v * (o[i] + seluScale*seluAlpha)
+			}
+		}
+	default:
+		panic(fmt.Sprintf("activationBackward: unknown activation %d", act))
+	}
+}
+
+// tanh32 is tanh for float32. math.Tanh saturates cleanly to ±1 for large
+// |x| (no Inf/Inf), unlike a naive (e^2x-1)/(e^2x+1).
+func tanh32(x float32) float32 { return float32(math.Tanh(float64(x))) }
+
+// sigmoid32 is 1/(1+e^-x) for float32, written so that neither branch
+// overflows: for x >= 0 e^-x <= 1, and for x < 0 it uses e^x/(1+e^x).
+func sigmoid32(x float32) float32 {
+	if x >= 0 {
+		return float32(1 / (1 + math.Exp(-float64(x))))
+	}
+	e := math.Exp(float64(x))
+	return float32(e / (1 + e))
+}
+
+// expm1f32 is e^x - 1 for float32, accurate near zero.
+func expm1f32(x float32) float32 { return float32(math.Expm1(float64(x))) }
+
+// ---------------------------------------------------------------------------
+// Random numbers.
+
+// rng is the one random generator every file draws from: SplitMix64
+// (Steele, Lea & Flood, "Fast splittable pseudorandom number generators",
+// OOPSLA 2014), a 64-bit counter passed through a strong mixing function.
+// It is written out here, rather than taken from math/rand, so that every
+// number the study draws is fixed by this file alone, on any Go version. The
+// zero value is a valid generator; seed it with newRNG.
+type rng struct{ state uint64 }
+
+// newRNG returns a generator whose stream is a pure function of the given
+// words (a seed and, say, an experiment's identity and a record index).
+func newRNG(words ...uint64) rng {
+	return rng{state: hashWords(words...)}
+}
+
+// hashWords mixes any number of words into one well-spread 64-bit value.
+func hashWords(words ...uint64) uint64 {
+	h := uint64(0x9e3779b97f4a7c15)
+	for _, w := range words {
+		h = mix64(h ^ mix64(w+0x632be59bd9b4e019))
+	}
+	return h
+}
+
+// hashString maps a name to a word for hashWords (FNV-1a, 64-bit).
+func hashString(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// mix64 is SplitMix64's finaliser: a bijection on 64-bit words in which
+// every input bit affects every output bit.
+func mix64(z uint64) uint64 {
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+// next returns the next 64 random bits.
+func (r *rng) next() uint64 {
+	r.state += 0x9e3779b97f4a7c15
+	return mix64(r.state)
+}
+
+// float64 returns a uniform value in [0, 1) with 53 random bits.
+func (r *rng) float64() float64 { return float64(r.next()>>11) / (1 << 53) }
+
+// float32 returns a uniform value in [0, 1) with 24 random bits, so every
+// value is exactly representable and 1 is never returned.
+func (r *rng) float32() float32 { return float32(r.next()>>40) / (1 << 24) }
+
+// intn returns a uniform integer in [0, n) for n > 0, by Lemire's
+// multiply-and-reject method (no modulo bias).
+func (r *rng) intn(n int) int {
+	if n <= 0 {
+		panic(fmt.Sprintf("intn: n = %d", n))
+	}
+	bound := uint64(n)
+	threshold := -bound % bound
+	for {
+		hi, lo := bits.Mul64(r.next(), bound)
+		if lo >= threshold {
+			return int(hi)
+		}
+	}
+}
+
+// normal returns a standard normal value by the Box-Muller transform.
+func (r *rng) normal() float64 {
+	u := 1 - r.float64() // (0, 1], so the log is finite
+	v := r.float64()
+	return math.Sqrt(-2*math.Log(u)) * math.Cos(2*math.Pi*v)
+}

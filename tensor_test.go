@@ -1,0 +1,351 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"testing"
+)
+
+// matMulShapes are (n, k, m) triples around the kernels' edges: single
+// elements, odd sizes that leave partial tiles, sizes either side of a
+// 64-element block, a prime-ish shape, and the study's own shapes.
+var matMulShapes = [][3]int{
+	{1, 1, 1}, {1, 7, 1}, {2, 4, 4}, {3, 5, 7}, {5, 3, 9},
+	{2, 63, 4}, {4, 64, 8}, {3, 65, 5}, {63, 64, 65}, {65, 63, 64},
+	{17, 129, 33}, {33, 257, 129}, {1, 300, 17},
+	{32, 256, 256}, {32, 256, 128}, {32, 128, 256}, {32, 256, 1}, {32, 256, 255},
+}
+
+// randomTensor returns a rows x cols tensor of values uniform in [-1, 1).
+func randomTensor(r *rng, rows, cols int) *Tensor {
+	t := newTensor(rows, cols)
+	for i := range t.Data {
+		t.Data[i] = 2*r.float32() - 1
+	}
+	return t
+}
+
+// guarded returns a rows x cols tensor whose storage sits inside a larger
+// slice filled with NaN, so that a kernel writing outside its destination
+// leaves a mark checkGuards finds. The tensor's own elements are set to v.
+func guarded(rows, cols int, v float32) (*Tensor, []float32) {
+	const pad = 17
+	buf := make([]float32, rows*cols+2*pad)
+	for i := range buf {
+		buf[i] = float32(math.NaN())
+	}
+	t := &Tensor{Rows: rows, Cols: cols, Data: buf[pad : pad+rows*cols : pad+rows*cols]}
+	for i := range t.Data {
+		t.Data[i] = v
+	}
+	return t, buf
+}
+
+// checkGuards fails the test if the NaN padding around a guarded tensor changed.
+func checkGuards(t *testing.T, name string, buf []float32, n int) {
+	t.Helper()
+	const pad = 17
+	for i := 0; i < pad; i++ {
+		if !math.IsNaN(float64(buf[i])) || !math.IsNaN(float64(buf[pad+n+i])) {
+			t.Fatalf("%s: wrote outside its destination", name)
+		}
+	}
+}
+
+// clone returns a copy of t.
+func clone(t *Tensor) *Tensor {
+	c := newTensor(t.Rows, t.Cols)
+	copy(c.Data, t.Data)
+	return c
+}
+
+// equalData reports whether a and b hold bit-identical values.
+func equalData(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// compareClose fails the test unless got and want agree within a relative
+// tolerance scaled by the sum of |terms| behind each element (k terms of
+// magnitude up to 1, so float32 rounding grows with k); it prints the first
+// differences and the largest.
+func compareClose(t *testing.T, name string, got, want []float32, k int) {
+	t.Helper()
+	tol := 1e-6 * float64(k+1) * 4
+	worst, bad := 0.0, 0
+	for i := range want {
+		d := math.Abs(float64(got[i]) - float64(want[i]))
+		if d > worst {
+			worst = d
+		}
+		if !(d <= tol) {
+			if bad < 3 {
+				t.Errorf("%s: element %d = %v, want %v", name, i, got[i], want[i])
+			}
+			bad++
+		}
+	}
+	if bad > 0 {
+		t.Fatalf("%s: %d of %d elements differ; largest difference %g (tolerance %g)", name, bad, len(want), worst, tol)
+	}
+}
+
+// TestMatMulFormsAgainstReference checks the three blocked products against
+// their triple-loop references, writing and accumulating, on every shape in
+// matMulShapes, with NaN guards around the destination and the operands
+// checked unchanged.
+func TestMatMulFormsAgainstReference(t *testing.T) {
+	r := newRNG(1)
+	for _, s := range matMulShapes {
+		n, k, m := s[0], s[1], s[2]
+		forms := []struct {
+			name         string
+			aRows, aCols int
+			bRows, bCols int
+			dRows, dCols int
+			inner        int
+			fast, naive  func(dst, a, b *Tensor, accumulate bool)
+		}{
+			{"matMul", n, k, k, m, n, m, k, matMul, matMulNaive},
+			{"matMulTransA", n, k, n, m, k, m, n, matMulTransA, matMulTransANaive},
+			{"matMulTransB", n, m, k, m, n, k, m, matMulTransB, matMulTransBNaive},
+		}
+		for _, f := range forms {
+			for _, acc := range []bool{false, true} {
+				name := fmt.Sprintf("%s n=%d k=%d m=%d accumulate=%v", f.name, n, k, m, acc)
+				a := randomTensor(&r, f.aRows, f.aCols)
+				b := randomTensor(&r, f.bRows, f.bCols)
+				a0, b0 := clone(a), clone(b)
+				start := float32(0.25)
+				dst, buf := guarded(f.dRows, f.dCols, start)
+				want := newTensor(f.dRows, f.dCols)
+				for i := range want.Data {
+					want.Data[i] = start
+				}
+				f.naive(want, a, b, acc)
+				f.fast(dst, a, b, acc)
+				checkGuards(t, name, buf, len(dst.Data))
+				if !equalData(a.Data, a0.Data) || !equalData(b.Data, b0.Data) {
+					t.Fatalf("%s: modified an operand", name)
+				}
+				compareClose(t, name, dst.Data, want.Data, f.inner)
+			}
+		}
+	}
+}
+
+// TestMatMulNaiveByHand pins the reference itself to a product worked by hand.
+func TestMatMulNaiveByHand(t *testing.T) {
+	a := &Tensor{Rows: 2, Cols: 3, Data: []float32{1, 2, 3, 4, 5, 6}}
+	b := &Tensor{Rows: 3, Cols: 2, Data: []float32{7, 8, 9, 10, 11, 12}}
+	got := newTensor(2, 2)
+	matMulNaive(got, a, b, false)
+	// [1 2 3]·[7 9 11]ᵀ = 58, [1 2 3]·[8 10 12]ᵀ = 64, [4 5 6]·… = 139, 154
+	if want := []float32{58, 64, 139, 154}; !equalData(got.Data, want) {
+		t.Fatalf("matMulNaive = %v, want %v", got.Data, want)
+	}
+	at := newTensor(3, 2) // aᵀ·a' where a' is 2x2: check the transposed forms by identities
+	matMulTransANaive(at, a, &Tensor{Rows: 2, Cols: 2, Data: []float32{1, 0, 0, 1}}, false)
+	if want := []float32{1, 4, 2, 5, 3, 6}; !equalData(at.Data, want) {
+		t.Fatalf("matMulTransANaive(a, I) = %v, want aᵀ = %v", at.Data, want)
+	}
+	bt := newTensor(2, 3)
+	matMulTransBNaive(bt, &Tensor{Rows: 2, Cols: 2, Data: []float32{1, 0, 0, 1}}, at, false)
+	if want := []float32{1, 2, 3, 4, 5, 6}; !equalData(bt.Data, want) {
+		t.Fatalf("matMulTransBNaive(I, aᵀ) = %v, want a = %v", bt.Data, want)
+	}
+}
+
+// TestMatMulPanicsOnShapeMismatch checks the panic names the op and the shapes.
+func TestMatMulPanicsOnShapeMismatch(t *testing.T) {
+	defer func() {
+		msg := fmt.Sprint(recover())
+		if msg != "matMul: (3,4)·(5,2) -> (3,2) shape mismatch" {
+			t.Fatalf("panic message %q", msg)
+		}
+	}()
+	matMul(newTensor(3, 2), newTensor(3, 4), newTensor(5, 2), false)
+}
+
+// TestElementwiseKernels checks each element-wise kernel on small values
+// worked by hand.
+func TestElementwiseKernels(t *testing.T) {
+	a := &Tensor{Rows: 2, Cols: 2, Data: []float32{1, 2, 3, 4}}
+	b := &Tensor{Rows: 2, Cols: 2, Data: []float32{10, 20, 30, 40}}
+	d := newTensor(2, 2)
+	addTensors(d, a, b)
+	if !equalData(d.Data, []float32{11, 22, 33, 44}) {
+		t.Errorf("addTensors = %v", d.Data)
+	}
+	mulTensors(d, a, b)
+	if !equalData(d.Data, []float32{10, 40, 90, 160}) {
+		t.Errorf("mulTensors = %v", d.Data)
+	}
+	mulAccumulate(d, a, a)
+	if !equalData(d.Data, []float32{11, 44, 99, 176}) {
+		t.Errorf("mulAccumulate = %v", d.Data)
+	}
+	accumulate(d, a)
+	if !equalData(d.Data, []float32{12, 46, 102, 180}) {
+		t.Errorf("accumulate = %v", d.Data)
+	}
+	bias := &Tensor{Rows: 1, Cols: 2, Data: []float32{-1, 1}}
+	addBias(d, a, bias)
+	if !equalData(d.Data, []float32{0, 3, 2, 5}) {
+		t.Errorf("addBias = %v", d.Data)
+	}
+	db := &Tensor{Rows: 1, Cols: 2, Data: []float32{100, 200}}
+	sumRowsAccumulate(db, a)
+	if !equalData(db.Data, []float32{104, 206}) {
+		t.Errorf("sumRowsAccumulate = %v", db.Data)
+	}
+	c := newTensor(2, 4)
+	concatCols(c, a, b)
+	if !equalData(c.Data, []float32{1, 2, 10, 20, 3, 4, 30, 40}) {
+		t.Errorf("concatCols = %v", c.Data)
+	}
+	da, dbb := newTensor(2, 2), newTensor(2, 2)
+	splitColsAccumulate(da, dbb, c)
+	if !equalData(da.Data, a.Data) || !equalData(dbb.Data, b.Data) {
+		t.Errorf("splitColsAccumulate = %v, %v", da.Data, dbb.Data)
+	}
+}
+
+// TestActivationsNeverNaN feeds every activation huge, infinite and
+// subnormal inputs: the outputs stay finite (or ±Inf for the unbounded ones
+// at ±Inf) and in range, never NaN, and so do the derivatives.
+func TestActivationsNeverNaN(t *testing.T) {
+	inputs := []float32{0, 1e-40, -1e-40, 1, -1, 20, -20, 88, -88, 89, -89, 1e5, -1e5, 3e38, -3e38,
+		float32(math.Inf(1)), float32(math.Inf(-1))}
+	x := &Tensor{Rows: 1, Cols: len(inputs), Data: inputs}
+	for act, name := range activationNames {
+		y := newTensor(1, len(inputs))
+		activationForward(activation(act), y, x)
+		dx := newTensor(1, len(inputs))
+		ones := newTensor(1, len(inputs))
+		for i := range ones.Data {
+			ones.Data[i] = 1
+		}
+		activationBackward(activation(act), dx, ones, y)
+		for i, v := range y.Data {
+			if math.IsNaN(float64(v)) || math.IsNaN(float64(dx.Data[i])) {
+				t.Errorf("%s(%g) = %g, derivative %g", name, inputs[i], v, dx.Data[i])
+			}
+			switch activation(act) {
+			case actTanh:
+				if v < -1 || v > 1 {
+					t.Errorf("tanh(%g) = %g out of [-1, 1]", inputs[i], v)
+				}
+			case actSigmoid:
+				if v < 0 || v > 1 {
+					t.Errorf("sigmoid(%g) = %g out of [0, 1]", inputs[i], v)
+				}
+			}
+		}
+	}
+}
+
+// TestActivationValues checks each activation and its derivative at a few
+// points against float64 formulas.
+func TestActivationValues(t *testing.T) {
+	xs := []float32{-3, -0.5, 0.25, 2}
+	want := map[activation]func(x float64) (y, dy float64){
+		actLinear: func(x float64) (float64, float64) { return x, 1 },
+		actReLU: func(x float64) (float64, float64) {
+			if x > 0 {
+				return x, 1
+			}
+			return 0, 0
+		},
+		actTanh: func(x float64) (float64, float64) { y := math.Tanh(x); return y, 1 - y*y },
+		actSigmoid: func(x float64) (float64, float64) {
+			y := 1 / (1 + math.Exp(-x))
+			return y, y * (1 - y)
+		},
+		actSELU: func(x float64) (float64, float64) {
+			if x > 0 {
+				return seluScale * x, seluScale
+			}
+			return seluScale * seluAlpha * (math.Exp(x) - 1), seluScale * seluAlpha * math.Exp(x)
+		},
+	}
+	x := &Tensor{Rows: 1, Cols: len(xs), Data: xs}
+	for act, f := range want {
+		y, dx, ones := newTensor(1, len(xs)), newTensor(1, len(xs)), newTensor(1, len(xs))
+		for i := range ones.Data {
+			ones.Data[i] = 1
+		}
+		activationForward(act, y, x)
+		activationBackward(act, dx, ones, y)
+		for i, xv := range xs {
+			wy, wd := f(float64(xv))
+			if math.Abs(float64(y.Data[i])-wy) > 1e-5 || math.Abs(float64(dx.Data[i])-wd) > 1e-5 {
+				t.Errorf("%s(%g) = %g, %g; want %g, %g", activationNames[act], xv, y.Data[i], dx.Data[i], wy, wd)
+			}
+		}
+	}
+}
+
+// TestRNG checks the generator's ranges and that its streams depend on all
+// of their seed words.
+func TestRNG(t *testing.T) {
+	r := newRNG(7, 8)
+	for i := 0; i < 100000; i++ {
+		if f := r.float32(); f < 0 || f >= 1 {
+			t.Fatalf("float32() = %v", f)
+		}
+		if n := r.intn(7); n < 0 || n >= 7 {
+			t.Fatalf("intn(7) = %d", n)
+		}
+	}
+	a, b, c := newRNG(1, 2), newRNG(1, 2), newRNG(2, 1)
+	if a.next() != b.next() {
+		t.Fatal("same seed words gave different streams")
+	}
+	if x, y := newRNG(1, 2), c; x.next() == y.next() {
+		t.Fatal("swapped seed words gave the same stream")
+	}
+}
+
+// BenchmarkMatMul measures the three products at the study's shapes, blocked
+// and reference, and reports GFLOP/s (2·n·k·m flops per product).
+func BenchmarkMatMul(b *testing.B) {
+	type form struct {
+		name        string
+		n, k, m     int // the product's (n,k)·(k,m) shape
+		fast, naive func(dst, a, b *Tensor, accumulate bool)
+		shapes      func(n, k, m int) (a, b, d [2]int)
+	}
+	ab := func(n, k, m int) ([2]int, [2]int, [2]int) { return [2]int{n, k}, [2]int{k, m}, [2]int{n, m} }
+	atb := func(n, k, m int) ([2]int, [2]int, [2]int) { return [2]int{n, k}, [2]int{n, m}, [2]int{k, m} }
+	abt := func(n, k, m int) ([2]int, [2]int, [2]int) { return [2]int{n, m}, [2]int{k, m}, [2]int{n, k} }
+	forms := []form{
+		{"A·B/32x256x256", 32, 256, 256, matMul, matMulNaive, ab},
+		{"AT·B/32x256x256", 32, 256, 256, matMulTransA, matMulTransANaive, atb},
+		{"A·BT/32x256x256", 32, 256, 256, matMulTransB, matMulTransBNaive, abt},
+	}
+	r := newRNG(3)
+	for _, f := range forms {
+		as, bs, ds := f.shapes(f.n, f.k, f.m)
+		a, bb, d := randomTensor(&r, as[0], as[1]), randomTensor(&r, bs[0], bs[1]), newTensor(ds[0], ds[1])
+		for _, impl := range []struct {
+			name string
+			fn   func(dst, a, b *Tensor, accumulate bool)
+		}{{"blocked", f.fast}, {"naive", f.naive}} {
+			b.Run(f.name+"/"+impl.name, func(b *testing.B) {
+				for b.Loop() {
+					impl.fn(d, a, bb, false)
+				}
+				flops := 2 * float64(f.n) * float64(f.k) * float64(f.m)
+				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
