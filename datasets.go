@@ -1,0 +1,285 @@
+// datasets.go: the study's four input distributions and their training,
+// validation and test splits.
+//
+// Every record is two vectors a and b of width W = 128. The four datasets
+// (PROTOCOL.md, "Datasets"):
+//
+//	one_hot     exactly one element of each vector is 1, the rest 0
+//	many_hot    each element 0 or 1 with probability 1/2
+//	random      each element uniform in [-1, 1)
+//	random_pos  each element uniform in [0, 1)   (the original drew [-1, 1) by mistake)
+//
+// Records are generated, never stored in bulk: record i of a stream is a
+// pure function of (seed, dataset, stream, i), so the training set of a
+// million records costs no memory. Only the validation and test sets, 4,000
+// records each, are held as tensors, because every evaluation reads them.
+//
+// The three splits are disjoint and each is free of duplicates:
+//   - one_hot has only 128 x 128 = 16,384 distinct records, so its domain is
+//     split by pair: a seeded shuffle of all pairs gives the test pairs first,
+//     the validation pairs next, and training gets every pair left over
+//     (8,384 with the default sizes).
+//   - the others draw validation records from their own stream, skipping
+//     repeats, then test records, skipping repeats and validation records;
+//     training record i (i below the training-set size) is record i of the
+//     training stream, and a training record equal to a held-out one is
+//     skipped when batches are drawn. Two training records can coincide only
+//     if 256 independent draws all agree (for many_hot, probability 2^-256
+//     per pair), which is why training records are not checked against each
+//     other.
+package main
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// datasetKind identifies one of the four generators.
+type datasetKind uint8
+
+const (
+	oneHot datasetKind = iota
+	manyHot
+	random
+	randomPos
+)
+
+// datasetNames are the article's names, indexed by datasetKind.
+var datasetNames = [...]string{oneHot: "one_hot", manyHot: "many_hot", random: "random", randomPos: "random_pos"}
+
+// oneHotDomain is the number of distinct one_hot records: W·W pairs.
+const oneHotDomain = busWidth * busWidth
+
+// parseDataset returns the dataset the article calls name.
+func parseDataset(name string) (datasetKind, error) {
+	for k, n := range datasetNames {
+		if n == name {
+			return datasetKind(k), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown dataset %q (valid: %s)", name, strings.Join(datasetNames[:], ", "))
+}
+
+// Streams of records: each split draws from its own.
+const (
+	streamTrain uint64 = iota + 1
+	streamVal
+	streamTest
+)
+
+// drawRecord fills a and b (W each) with the next record of kind from r.
+// one_hot records are not drawn this way (see Data); a one_hot record here
+// is a uniform pair, used only by tests.
+func drawRecord(kind datasetKind, r *rng, a, b []float32) {
+	switch kind {
+	case oneHot:
+		clear(a)
+		clear(b)
+		a[r.intn(len(a))] = 1
+		b[r.intn(len(b))] = 1
+	case manyHot:
+		fillBits(r, a)
+		fillBits(r, b)
+	case random:
+		fillUniform(r, a, -1, 2)
+		fillUniform(r, b, -1, 2)
+	case randomPos:
+		fillUniform(r, a, 0, 1)
+		fillUniform(r, b, 0, 1)
+	}
+}
+
+// fillBits sets each element of v to 0 or 1, one random bit each.
+func fillBits(r *rng, v []float32) {
+	var word uint64
+	for i := range v {
+		if i%64 == 0 {
+			word = r.next()
+		}
+		v[i] = float32(word & 1)
+		word >>= 1
+	}
+}
+
+// fillUniform sets each element of v to lo + span·u with u uniform in
+// [0, 1) on a grid of 2^-24, two values from each 64 random bits. With
+// (lo, span) = (-1, 2) or (0, 1) every value is exact in float32 and stays
+// inside [lo, lo+span).
+func fillUniform(r *rng, v []float32, lo, span float32) {
+	const scale = 1.0 / (1 << 24)
+	var word uint64
+	for i := range v {
+		if i%2 == 0 {
+			word = r.next()
+		} else {
+			word <<= 24
+		}
+		v[i] = lo + span*float32(word>>40)*scale
+	}
+}
+
+// recordHash is a 64-bit hash of a record's exact bits, to find held-out
+// records quickly; equal hashes are always confirmed element by element.
+func recordHash(a, b []float32) uint64 {
+	h := uint64(1469598103934665603)
+	for _, v := range a {
+		h = (h ^ uint64(math.Float32bits(v))) * 1099511628211
+	}
+	for _, v := range b {
+		h = (h ^ uint64(math.Float32bits(v))) * 0x100000001b3
+	}
+	return mix64(h)
+}
+
+// Split is a held-out set of records: row i of A and B is record i.
+type Split struct {
+	A, B *Tensor // (records, W) each
+}
+
+// Data is one dataset's splits for one seed: the validation and test sets in
+// memory, and the training set as a rule for drawing batches.
+type Data struct {
+	Kind      datasetKind
+	Val, Test Split
+	// TrainSize is how many distinct training records there are: the
+	// requested size for the generated datasets, the pairs left after the
+	// held-out ones for one_hot.
+	TrainSize  int
+	seed       uint64
+	trainPairs []uint16           // one_hot: training pairs, as ia·W + ib
+	heldOut    map[uint64][]int32 // other kinds: record hash -> held-out rows (val rows, then test rows offset by len(val))
+}
+
+// newData builds kind's splits for seed: valSize validation and testSize
+// test records and a training set of trainSize records (for one_hot, the
+// pairs that remain). It fails if one_hot's domain cannot hold the held-out
+// sets with at least one pair left for training.
+func newData(kind datasetKind, seed uint64, trainSize, valSize, testSize int) (*Data, error) {
+	if trainSize < 1 || valSize < 1 || testSize < 1 {
+		return nil, fmt.Errorf("dataset sizes must be positive: train %d, validation %d, test %d", trainSize, valSize, testSize)
+	}
+	d := &Data{
+		Kind: kind, seed: seed, TrainSize: trainSize,
+		Val:  Split{newTensor(valSize, busWidth), newTensor(valSize, busWidth)},
+		Test: Split{newTensor(testSize, busWidth), newTensor(testSize, busWidth)},
+	}
+	if kind == oneHot {
+		if valSize+testSize >= oneHotDomain {
+			return nil, fmt.Errorf("one_hot has %d distinct records: validation %d + test %d leave none for training", oneHotDomain, valSize, testSize)
+		}
+		d.splitOneHot()
+		return d, nil
+	}
+	d.heldOut = make(map[uint64][]int32, valSize+testSize)
+	d.fillHeldOut(d.Val, streamVal, 0)
+	d.fillHeldOut(d.Test, streamTest, valSize)
+	return d, nil
+}
+
+// splitOneHot shuffles all W·W pairs with a seeded Fisher-Yates shuffle and
+// deals them out: test first, then validation, then training.
+func (d *Data) splitOneHot() {
+	pairs := make([]uint16, oneHotDomain)
+	for i := range pairs {
+		pairs[i] = uint16(i)
+	}
+	r := newRNG(d.seed, hashString("one_hot-split"))
+	for i := len(pairs) - 1; i > 0; i-- {
+		j := r.intn(i + 1)
+		pairs[i], pairs[j] = pairs[j], pairs[i]
+	}
+	nt, nv := d.Test.A.Rows, d.Val.A.Rows
+	setOneHotRows(d.Test, pairs[:nt])
+	setOneHotRows(d.Val, pairs[nt:nt+nv])
+	d.trainPairs = pairs[nt+nv:]
+	d.TrainSize = len(d.trainPairs)
+}
+
+// setOneHotRows writes pair p = ia·W + ib as row i of s: a[ia] = 1, b[ib] = 1.
+func setOneHotRows(s Split, pairs []uint16) {
+	for i, p := range pairs {
+		a, b := s.A.Row(i), s.B.Row(i)
+		clear(a)
+		clear(b)
+		a[int(p)/busWidth] = 1
+		b[int(p)%busWidth] = 1
+	}
+}
+
+// fillHeldOut fills s with records of stream, skipping any record already
+// held out (in s itself or an earlier split); row i is registered in
+// heldOut under offset+i.
+func (d *Data) fillHeldOut(s Split, stream uint64, offset int) {
+	for i, index := 0, uint64(0); i < s.A.Rows; index++ {
+		a, b := s.A.Row(i), s.B.Row(i)
+		r := newRNG(d.seed, uint64(d.Kind), stream, index)
+		drawRecord(d.Kind, &r, a, b)
+		h := recordHash(a, b)
+		if d.findHeldOut(h, a, b) {
+			continue
+		}
+		d.heldOut[h] = append(d.heldOut[h], int32(offset+i))
+		i++
+	}
+}
+
+// heldOutRow returns held-out row j as vectors: validation rows first, then
+// test rows.
+func (d *Data) heldOutRow(j int) (a, b []float32) {
+	if j < d.Val.A.Rows {
+		return d.Val.A.Row(j), d.Val.B.Row(j)
+	}
+	j -= d.Val.A.Rows
+	return d.Test.A.Row(j), d.Test.B.Row(j)
+}
+
+// findHeldOut reports whether the record (a, b) with hash h is held out.
+func (d *Data) findHeldOut(h uint64, a, b []float32) bool {
+	for _, j := range d.heldOut[h] {
+		ha, hb := d.heldOutRow(int(j))
+		if equalFloats(ha, a) && equalFloats(hb, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// equalFloats reports whether x and y hold the same values.
+func equalFloats(x, y []float32) bool {
+	if len(x) != len(y) {
+		return false
+	}
+	for i := range x {
+		if x[i] != y[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// trainRecord writes training record i (0 <= i < TrainSize) into a and b
+// and reports whether it may be used, that is, it is not a held-out record.
+func (d *Data) trainRecord(i int, a, b []float32) bool {
+	if d.Kind == oneHot {
+		p := int(d.trainPairs[i])
+		clear(a)
+		clear(b)
+		a[p/busWidth] = 1
+		b[p%busWidth] = 1
+		return true
+	}
+	r := newRNG(d.seed, uint64(d.Kind), streamTrain, uint64(i))
+	drawRecord(d.Kind, &r, a, b)
+	return !d.findHeldOut(recordHash(a, b), a, b)
+}
+
+// fillTrainBatch fills every row of a and b (N,W) with a training record
+// drawn uniformly, with replacement, from the training set, using r to pick
+// the records; a held-out record is never returned.
+func (d *Data) fillTrainBatch(r *rng, a, b *Tensor) {
+	for row := 0; row < a.Rows; row++ {
+		for !d.trainRecord(r.intn(d.TrainSize), a.Row(row), b.Row(row)) {
+		}
+	}
+}

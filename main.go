@@ -1,0 +1,347 @@
+// Reasonops reproduces, in plain Go, the 2018 study "Incorporating
+// element-wise multiplication can out-perform dense layers in neural
+// networks": small networks (dense, residual, and element-wise multiply
+// units) trained on arithmetic and logic tasks over four kinds of input,
+// each with a learning-rate search, to see which can learn which operation.
+//
+// Run the whole study, on all cores, resumable, with
+//
+//	go run .
+//
+// and the tests with go test ./... ; go run . -h lists the flags.
+//
+// How to read the code, bottom up (each file opens with what it does):
+//
+//	tensor.go    float32 matrices, the three matrix products, element-wise kernels, the random generator
+//	autodiff.go  the tape: ops with their forward and backward, Backward walking the tape in reverse
+//	layers.go    the dense layer, its initialisers, the residual rule, the multiply units, the 27 networks
+//	adam.go      the Adam optimiser
+//	datasets.go  the four datasets and their disjoint training, validation and test splits
+//	tasks.go     the twelve tasks' labels and the excluded (task, dataset) pairs
+//	sweep.go     one training, the learning-rate grid and long run, the worker pool, the results file
+//	main.go      this file: flags, sub-commands, progress output
+//
+// What the code does without, on purpose: no dependencies beyond Go's
+// standard library (go.mod has no require line), no cgo, no unsafe, no
+// assembly; one level of goroutines, across trainings, never inside one;
+// no global knobs. It needs Go 1.26 or later.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit statuses.
+const (
+	exitOK          = 0
+	exitFailure     = 1   // the run itself failed (a write error, say)
+	exitUsage       = 2   // bad input on the command line
+	exitInterrupted = 130 // stopped by Ctrl-C or SIGTERM; the same command resumes
+)
+
+// usageText is printed by -h.
+const usageText = `reasonops: which small networks can learn which arithmetic and logic operations.
+
+Usage:
+  go run . [flags]          run the study (every selected experiment), resumable
+  go run . list [flags]     print what the flags select, and how many experiments
+
+Flags:
+  -tasks LIST       comma list of tasks (default all 12)
+  -datasets LIST    comma list of datasets (default all 4)
+  -networks LIST    comma list of networks (default all 27)
+  -all              also run the (task, dataset) pairs the analysis excludes
+  -seed N           first seed (default 1)
+  -seeds N          seeds per experiment: N, N+1, ... (default 1)
+  -quick            short protocol (100-step trials, 1,000-step long run, 1,000 held-out records)
+  -grid-steps N     steps of each learning-rate trial (default 1000; 100 with -quick)
+  -long-steps N     steps of the long run, 0 for none (default 30000; 1000 with -quick)
+  -workers N        trainings in parallel (default: the number of CPUs)
+  -out DIR          folder of the results (default results); results go to DIR/results.csv
+
+Examples:
+  go run .                                         the full study, as PROTOCOL.md states it
+  go run . -quick -out results-quick               a first look in minutes
+  go run . -tasks dot,reduce_sum -networks multiply,multiply_simple
+  go run . -datasets many_hot -tasks logical_xor -seeds 5
+  go run . list -tasks concat                      how many experiments that is
+
+Interrupt with Ctrl-C at any time; the same command continues where it stopped.
+`
+
+// options is the parsed command line.
+type options struct {
+	command   string // "" (the study) or "list"
+	sel       Selection
+	protocol  Protocol
+	workers   int
+	outDir    string
+	argsShown string // the command as typed, for messages
+}
+
+// usageError is a mistake on the command line: one line, exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// run is the whole program behind main, with its context, arguments and
+// outputs passed in so that tests can call it. It returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	opts, err := parseArgs(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, usageText)
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "reasonops: %v\n", err)
+		return exitUsage
+	}
+	plan, err := newPlan(opts.protocol, opts.sel)
+	if err != nil {
+		fmt.Fprintf(stderr, "reasonops: %v\n", err)
+		return exitUsage
+	}
+	switch opts.command {
+	case "list":
+		printList(stdout, opts, plan)
+		return exitOK
+	}
+	return runStudy(ctx, opts, plan, stderr)
+}
+
+// parseArgs parses the flags and an optional sub-command, which may come
+// before or after the flags.
+func parseArgs(args []string) (options, error) {
+	fs := flag.NewFlagSet("reasonops", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	var (
+		tasksFlag, datasetsFlag, networksFlag string
+		o                                     options
+		seeds                                 int
+		seed                                  uint64
+		quick, all                            bool
+		gridSteps, longSteps                  int
+	)
+	fs.StringVar(&tasksFlag, "tasks", "", "")
+	fs.StringVar(&datasetsFlag, "datasets", "", "")
+	fs.StringVar(&networksFlag, "networks", "", "")
+	fs.BoolVar(&all, "all", false, "")
+	fs.Uint64Var(&seed, "seed", 1, "")
+	fs.IntVar(&seeds, "seeds", 1, "")
+	fs.BoolVar(&quick, "quick", false, "")
+	fs.IntVar(&gridSteps, "grid-steps", -1, "")
+	fs.IntVar(&longSteps, "long-steps", -1, "")
+	fs.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "")
+	fs.StringVar(&o.outDir, "out", "results", "")
+
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return o, err
+			}
+			return o, usageError{err.Error() + " (go run . -h lists the flags)"}
+		}
+		rest = fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if o.command != "" {
+			return o, usageError{fmt.Sprintf("unexpected argument %q after %q (valid commands: list)", rest[0], o.command)}
+		}
+		switch rest[0] {
+		case "list":
+			o.command = rest[0]
+			rest = rest[1:]
+		default:
+			return o, usageError{fmt.Sprintf("unknown command %q (valid: list; or no command to run the study)", rest[0])}
+		}
+	}
+
+	var err error
+	if o.sel.Tasks, err = parseList("-tasks", tasksFlag); err != nil {
+		return o, err
+	}
+	if o.sel.Datasets, err = parseList("-datasets", datasetsFlag); err != nil {
+		return o, err
+	}
+	if o.sel.Networks, err = parseList("-networks", networksFlag); err != nil {
+		return o, err
+	}
+	o.sel.Seed, o.sel.Seeds, o.sel.All = seed, seeds, all
+	if seeds < 1 {
+		return o, usageError{fmt.Sprintf("-seeds must be at least 1, got %d", seeds)}
+	}
+	if o.workers < 1 {
+		return o, usageError{fmt.Sprintf("-workers must be at least 1, got %d", o.workers)}
+	}
+	if o.outDir == "" {
+		return o, usageError{"-out must name a folder"}
+	}
+	o.protocol = paperProtocol()
+	if quick {
+		o.protocol = quickProtocol()
+	}
+	if gridSteps != -1 {
+		if gridSteps < 1 {
+			return o, usageError{fmt.Sprintf("-grid-steps must be at least 1, got %d", gridSteps)}
+		}
+		o.protocol.GridSteps = gridSteps
+	}
+	if longSteps != -1 {
+		if longSteps < 0 {
+			return o, usageError{fmt.Sprintf("-long-steps must be 0 (no long run) or more, got %d", longSteps)}
+		}
+		o.protocol.LongSteps = longSteps
+	}
+	o.argsShown = strings.TrimSpace("go run . " + strings.Join(args, " "))
+	return o, nil
+}
+
+// parseList splits a comma list; empty means "all" (nil). An empty item, as
+// in "a,,b" or "a,", is an error.
+func parseList(flagName, s string) ([]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	items := strings.Split(s, ",")
+	for i, it := range items {
+		items[i] = strings.TrimSpace(it)
+		if items[i] == "" {
+			return nil, usageError{fmt.Sprintf("%s %q: malformed list (an empty name); write names separated by commas, e.g. %s", flagName, s, listExample(flagName))}
+		}
+	}
+	return items, nil
+}
+
+// listExample gives a valid example value for a list flag.
+func listExample(flagName string) string {
+	switch flagName {
+	case "-tasks":
+		return "dot,reduce_sum"
+	case "-datasets":
+		return "one_hot,many_hot"
+	}
+	return "multiply,dense-2-relu"
+}
+
+// printList writes what the selection covers and ends with "N experiments".
+func printList(w io.Writer, o options, plan Plan) {
+	seen := func(get func(e Experiment) string) []string {
+		var out []string
+		have := map[string]bool{}
+		for _, e := range plan.Experiments {
+			if v := get(e); !have[v] {
+				have[v] = true
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	ts := seen(func(e Experiment) string { return e.Task.Name })
+	ds := seen(func(e Experiment) string { return datasetNames[e.Dataset] })
+	ns := seen(func(e Experiment) string { return e.Network.Name })
+	fmt.Fprintf(w, "tasks (%d): %s\n", len(ts), strings.Join(ts, ", "))
+	fmt.Fprintf(w, "datasets (%d): %s\n", len(ds), strings.Join(ds, ", "))
+	fmt.Fprintf(w, "networks (%d): %s\n", len(ns), strings.Join(ns, ", "))
+	fmt.Fprintf(w, "seeds: %d from %d\n", o.sel.Seeds, o.sel.Seed)
+	fmt.Fprintf(w, "protocol: %s\n", plan.Protocol)
+	if !o.sel.All {
+		fmt.Fprintln(w, "excluded (task, dataset) pairs are left out; -all includes them")
+	}
+	fmt.Fprintf(w, "%d experiments\n", len(plan.Experiments))
+}
+
+// runStudy runs the plan's sweep with progress on stderr.
+func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
+	path := filepath.Join(o.outDir, "results.csv")
+	terminal := isTerminal(stderr)
+	fmt.Fprintf(stderr, "reasonops: %d experiments, %d workers, results in %s\n", len(plan.Experiments), o.workers, path)
+	var last Progress
+	err := sweep(ctx, plan, path, o.workers, func(p Progress) {
+		last = p
+		line := progressLine(p)
+		if terminal {
+			fmt.Fprintf(stderr, "\r\033[K%s", line)
+		} else if p.Last != nil {
+			fmt.Fprintln(stderr, line)
+		}
+	})
+	if terminal {
+		fmt.Fprintln(stderr)
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "reasonops: interrupted; %d of %d experiments are saved in %s; run the same command to continue\n",
+			last.Done, last.Total, path)
+		return exitInterrupted
+	case err != nil:
+		fmt.Fprintf(stderr, "reasonops: %v\n", err)
+		var ue usageError
+		if errors.As(err, &ue) || isSetupError(err) {
+			return exitUsage
+		}
+		return exitFailure
+	}
+	fmt.Fprintf(stderr, "reasonops: done: %d experiments in %s (%d run now, %d already there), %d successes this run, %s\n",
+		last.Total, path, last.Done-last.Skipped, last.Skipped, last.Successes, formatDuration(last.Elapsed))
+	return exitOK
+}
+
+// isSetupError reports whether err came from opening the results file
+// (an unwritable folder, a file of another protocol): the user's to fix.
+func isSetupError(err error) bool {
+	var se setupError
+	return errors.As(err, &se)
+}
+
+// progressLine formats one line of progress: experiments done of total,
+// successes, elapsed, ETA, and the experiment just finished.
+func progressLine(p Progress) string {
+	s := fmt.Sprintf("[%d/%d] %d successes, %s elapsed, ETA %s", p.Done, p.Total, p.Successes,
+		formatDuration(p.Elapsed), formatDuration(p.ETA()))
+	if r := p.Last; r != nil {
+		if r.Error != "" {
+			s += fmt.Sprintf(" | %s %s %s: error", r.Task, r.Dataset, r.Network)
+		} else {
+			s += fmt.Sprintf(" | %s %s %s: %s (lr %s, %d steps)", r.Task, r.Dataset, r.Network, r.AccuracyPct, formatFloat(r.LR), r.GlobalStep)
+		}
+	}
+	return s
+}
+
+// formatDuration prints d as h:mm:ss.
+func formatDuration(d time.Duration) string {
+	s := int(d.Round(time.Second).Seconds())
+	return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+}
+
+// isTerminal reports whether w is a terminal (a character device), where
+// progress updates one line in place.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

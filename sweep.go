@@ -1,0 +1,932 @@
+// sweep.go: one training, the learning-rate grid and long run, the list of
+// experiments, the pool of workers that runs them, and the results file.
+//
+// An experiment is one (task, dataset, network, seed). Its procedure
+// (PROTOCOL.md, "Learning-rate search, then a long run") is gridThenLong:
+// trials at nine learning rates of GridSteps steps each, stopped early by a
+// success or a second sharp drop in accuracy, then, unless a trial
+// succeeded, one long run of LongSteps steps at the rate whose trial had the
+// lowest validation loss. Choices are made on the validation set; the chosen
+// network's accuracy and loss are then measured on the test set, which no
+// choice has seen.
+//
+// Experiments run side by side on a pool of worker goroutines, one training
+// per goroutine; a training spawns no goroutines of its own. Each finished
+// experiment is appended to the results file as one CSV row and synced, so
+// an interrupted run loses at most the experiments in flight, and running
+// the same command again skips the experiments already in the file.
+//
+// Every number in a row, apart from its datetime and wall time, is a pure
+// function of the experiment and its seed: the worker count, the order of
+// experiments and any earlier interruption do not change it.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// protocolVersion names the training code's semantics. It is part of every
+// row's protocol column, so that rows made by a version that trains
+// differently are never mixed with this version's. Bump it whenever a change
+// alters any number a row holds.
+const protocolVersion = "reasonops-1"
+
+// Protocol holds every setting that decides an experiment's numbers.
+type Protocol struct {
+	GridSteps    int       // steps of each grid trial (1,000)
+	LongSteps    int       // steps of the long run (30,000); 0 skips it
+	LRs          []float64 // the grid's learning rates, tried in this order
+	BatchSize    int       // records per training step (32)
+	CheckEvery   int       // steps between early-stopping checks (100)
+	CheckSize    int       // validation records each check evaluates
+	Target       float64   // success: accuracy >= Target (0.99)
+	Decrease     float64   // a trial is a "decrease" when its accuracy < Decrease x the previous trial's (0.7)
+	MaxDecreases int       // the grid stops at this many decreases (2)
+	TrainSize    int       // distinct training records (1,000,000; one_hot has its own, smaller domain)
+	ValSize      int       // validation records (4,000)
+	TestSize     int       // test records (4,000)
+}
+
+// evalBatch is the number of records one forward pass of an evaluation
+// handles. The early-stopping check evaluates the first evalBatch validation
+// records, one pass: checking the whole validation set every 100 steps
+// would cost about half of the training time, this subset about 3%, and the
+// full set is still what every choice is made on.
+const evalBatch = 256
+
+// paperProtocol returns the protocol of PROTOCOL.md.
+func paperProtocol() Protocol {
+	return Protocol{
+		GridSteps:    1000,
+		LongSteps:    30000,
+		LRs:          []float64{1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100},
+		BatchSize:    32,
+		CheckEvery:   100,
+		CheckSize:    evalBatch,
+		Target:       0.99,
+		Decrease:     0.7,
+		MaxDecreases: 2,
+		TrainSize:    1000000,
+		ValSize:      4000,
+		TestSize:     4000,
+	}
+}
+
+// quickProtocol returns a short protocol over the same grid, for a first
+// look in minutes: trials of 100 steps, a long run of 1,000, and held-out
+// sets of 1,000 records.
+func quickProtocol() Protocol {
+	p := paperProtocol()
+	p.GridSteps, p.LongSteps = 100, 1000
+	p.ValSize, p.TestSize = 1000, 1000
+	return p
+}
+
+// String describes the protocol in one line, which is the results file's
+// protocol column: two rows are comparable only if these strings are equal.
+func (p Protocol) String() string {
+	lrs := make([]string, len(p.LRs))
+	for i, lr := range p.LRs {
+		lrs[i] = formatFloat(lr)
+	}
+	return fmt.Sprintf("%s;grid=%d;long=%d;lrs=%s;batch=%d;check=%dx%d;target=%s;decrease=%sx%d;train=%d;val=%d;test=%d",
+		protocolVersion, p.GridSteps, p.LongSteps, strings.Join(lrs, "/"), p.BatchSize, p.CheckEvery, p.CheckSize,
+		formatFloat(p.Target), formatFloat(p.Decrease), p.MaxDecreases, p.TrainSize, p.ValSize, p.TestSize)
+}
+
+// ---------------------------------------------------------------------------
+// The model: a network wired for training and for evaluation.
+
+// model is a network with everything one training needs, allocated once:
+// a training tape at batch N with its input, label and loss nodes, Adam's
+// moments, and a forward-only evaluation tape at batch evalBatch over the
+// same parameters.
+type model struct {
+	net             *Network
+	tape            *Tape
+	a, b            *Node // (N,W) training inputs, filled before each step
+	label           *Node // (N,O) training labels
+	loss            *Node // (1,1)
+	opt             *Adam
+	eval            *Tape
+	evalA, evalB    *Node // (evalBatch,W)
+	evalOut         *Node // (evalBatch,O)
+	evalCorrectRows []bool
+}
+
+// newModel builds spec for output width out at the study's widths, for
+// training batches of batch records.
+func newModel(spec NetworkSpec, out, batch int) (*model, error) {
+	net, err := newNetwork(spec, busWidth, hiddenWidth, out)
+	if err != nil {
+		return nil, err
+	}
+	m := &model{net: net, tape: newTape(), eval: newEvalTape()}
+	m.a, m.b = m.tape.Input(batch, busWidth), m.tape.Input(batch, busWidth)
+	m.label = m.tape.Input(batch, out)
+	m.loss = m.tape.MSE(net.Record(m.tape, m.a, m.b), m.label)
+	m.opt = newAdam(net.Params(), 0)
+	m.evalA, m.evalB = m.eval.Input(evalBatch, busWidth), m.eval.Input(evalBatch, busWidth)
+	m.evalOut = net.Record(m.eval, m.evalA, m.evalB)
+	return m, nil
+}
+
+// step runs one training step on the batch in m.a, m.b and m.label: forward,
+// loss, backward, Adam update. It returns the batch's loss (before the
+// update) and allocates nothing.
+func (m *model) step() float32 {
+	m.tape.Forward()
+	m.tape.ZeroGrads()
+	m.tape.Backward(m.loss)
+	m.opt.Step()
+	return m.loss.Value.Data[0]
+}
+
+// evalResult is the measure of a network on a set of records.
+type evalResult struct {
+	Accuracy       float64 // fraction of output elements within tolerance of the label
+	Loss           float64 // mean squared error over all output elements
+	RecordAccuracy float64 // fraction of records whose every element is within tolerance
+}
+
+// failedEval is the measure given to a diverged network.
+var failedEval = evalResult{Accuracy: 0, Loss: math.Inf(1), RecordAccuracy: 0}
+
+// sqrt10 is the original metric's scale: it rounds (prediction - label)·√10
+// to an integer and counts zeros (tf.round rounds half to even, so ±0.5
+// counts as zero).
+const sqrt10 = 3.1622776601683795
+
+// elementCorrect reports whether a prediction is within the original's
+// tolerance of its label: round((p - l)·√10) == 0, that is |p - l| <= 0.158.
+// A NaN prediction is never correct.
+func elementCorrect(p, l float32) bool {
+	return math.Abs(float64(p)-float64(l))*sqrt10 <= 0.5
+}
+
+// evaluate measures the network on the first limit records of s (all of
+// them if limit <= 0 or beyond its size), whose labels (records, O) are
+// given, evalBatch records per forward pass.
+func (m *model) evaluate(s Split, labels *Tensor, limit int) evalResult {
+	n := s.A.Rows
+	if limit > 0 && limit < n {
+		n = limit
+	}
+	width := labels.Cols
+	var correct, correctRecords int
+	var sq float64
+	for start := 0; start < n; start += evalBatch {
+		rows := min(evalBatch, n-start)
+		copy(m.evalA.Value.Data, s.A.Data[start*busWidth:(start+rows)*busWidth])
+		copy(m.evalB.Value.Data, s.B.Data[start*busWidth:(start+rows)*busWidth])
+		m.eval.Forward()
+		for i := 0; i < rows; i++ {
+			pred := m.evalOut.Value.Row(i)
+			want := labels.Row(start + i)
+			all := true
+			for j, p := range pred {
+				d := float64(p) - float64(want[j])
+				sq += d * d
+				if elementCorrect(p, want[j]) {
+					correct++
+				} else {
+					all = false
+				}
+			}
+			if all {
+				correctRecords++
+			}
+		}
+	}
+	elements := float64(n * width)
+	return evalResult{
+		Accuracy:       float64(correct) / elements,
+		Loss:           sq / elements,
+		RecordAccuracy: float64(correctRecords) / float64(n),
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Experiments and trials.
+
+// Experiment is one cell of the study: a task learned by a network on a
+// dataset, from a seed.
+type Experiment struct {
+	Task    Task
+	Dataset datasetKind
+	Network NetworkSpec
+	Seed    uint64
+}
+
+// Key identifies the experiment in a results file: task/dataset/network/seed.
+func (e Experiment) Key() string {
+	return experimentKey(e.Task.Name, datasetNames[e.Dataset], e.Network.Name, e.Seed)
+}
+
+// experimentKey builds Experiment.Key from its parts.
+func experimentKey(task, dataset, network string, seed uint64) string {
+	return fmt.Sprintf("%s/%s/%s/%d", task, dataset, network, seed)
+}
+
+// Excluded reports whether the experiment's (task, dataset) pair is left
+// out of the analysis (see exclusionReason).
+func (e Experiment) Excluded() bool {
+	return exclusionReason(e.Task.Name, datasetNames[e.Dataset]) != ""
+}
+
+// trialResult is what one training reports: its learning rate, the steps it
+// ran, its validation measure, and (filled in by gridThenLong only for
+// trials that may be chosen) its test measure.
+type trialResult struct {
+	LR       float64
+	Steps    int
+	Diverged bool // the loss became NaN or infinite; Val is failedEval
+	Val      evalResult
+	Test     evalResult
+}
+
+// trainer runs the trials of one experiment. train trains a fresh network
+// at learning rate lr for up to steps steps and measures it on the
+// validation set; test measures the network the last train call left on the
+// test set. sweep_test.go scripts one to test gridThenLong's rules.
+type trainer interface {
+	train(lr float64, steps int) trialResult
+	test() evalResult
+}
+
+// outcome is an experiment's result: the chosen trial and counts over all
+// of its trials.
+type outcome struct {
+	Chosen         trialResult
+	FromLong       bool // the chosen trial is the long run
+	Trials         int  // trainings run, the long run included
+	DivergedTrials int
+	TotalSteps     int // steps over all trials
+}
+
+// gridThenLong runs the protocol's learning-rate search and long run on tr:
+//
+//  1. For each learning rate in p.LRs, in order, train a fresh network for
+//     p.GridSteps steps. A trial with validation accuracy >= p.Target ends
+//     the search and is the result. A trial whose accuracy is below
+//     p.Decrease times the previous trial's counts as a decrease; the search
+//     stops after p.MaxDecreases decreases. The best trial is the one with
+//     the lowest validation loss (the first, on a tie).
+//  2. Unless a trial succeeded, train a fresh network at the best trial's
+//     rate for p.LongSteps steps; the result is the long run if its
+//     validation accuracy is higher than the best trial's, else the best
+//     trial.
+//
+// The test set is measured only for trials that may become the result.
+func gridThenLong(p Protocol, tr trainer) outcome {
+	var o outcome
+	run := func(lr float64, steps int) trialResult {
+		r := tr.train(lr, steps)
+		o.Trials++
+		o.TotalSteps += r.Steps
+		if r.Diverged {
+			o.DivergedTrials++
+		}
+		return r
+	}
+	var best trialResult
+	haveBest, decreases, previous := false, 0, 0.0
+	for i, lr := range p.LRs {
+		r := run(lr, p.GridSteps)
+		if r.Val.Accuracy >= p.Target {
+			r.Test = tr.test()
+			o.Chosen = r
+			return o
+		}
+		if i > 0 && r.Val.Accuracy < p.Decrease*previous {
+			decreases++
+		}
+		previous = r.Val.Accuracy
+		if !haveBest || r.Val.Loss < best.Val.Loss {
+			r.Test = tr.test()
+			best, haveBest = r, true
+		}
+		if decreases >= p.MaxDecreases {
+			break
+		}
+	}
+	o.Chosen = best
+	if p.LongSteps > 0 && haveBest {
+		long := run(best.LR, p.LongSteps)
+		if long.Val.Accuracy > best.Val.Accuracy {
+			long.Test = tr.test()
+			o.Chosen, o.FromLong = long, true
+		}
+	}
+	return o
+}
+
+// experimentRun trains one experiment's trials: it is the trainer that
+// gridThenLong drives for real.
+type experimentRun struct {
+	ctx        context.Context
+	p          Protocol
+	exp        Experiment
+	data       *Data
+	m          *model
+	valLabels  *Tensor // (ValSize, O)
+	testLabels *Tensor // (TestSize, O)
+	initSeed   uint64  // every trial starts from the same initial weights
+	batchSeed  uint64  // and sees the same sequence of batches
+	diverged   bool    // the last trial diverged
+}
+
+// newExperimentRun generates the experiment's data and labels and builds
+// its model.
+func newExperimentRun(ctx context.Context, p Protocol, e Experiment) (*experimentRun, error) {
+	data, err := newData(e.Dataset, e.Seed, p.TrainSize, p.ValSize, p.TestSize)
+	if err != nil {
+		return nil, err
+	}
+	m, err := newModel(e.Network, e.Task.Width, p.BatchSize)
+	if err != nil {
+		return nil, err
+	}
+	r := &experimentRun{
+		ctx: ctx, p: p, exp: e, data: data, m: m,
+		valLabels:  newTensor(p.ValSize, e.Task.Width),
+		testLabels: newTensor(p.TestSize, e.Task.Width),
+		initSeed:   hashWords(e.Seed, hashString(e.Task.Name), uint64(e.Dataset), hashString(e.Network.Name)),
+		batchSeed:  hashWords(e.Seed, uint64(e.Dataset), hashString("batches")),
+	}
+	e.Task.labelBatch(r.valLabels, data.Val.A, data.Val.B)
+	e.Task.labelBatch(r.testLabels, data.Test.A, data.Test.B)
+	return r, nil
+}
+
+// train runs one trial: a fresh network trained at learning rate lr for up
+// to steps steps. Every p.CheckEvery steps it measures the first
+// p.CheckSize validation records and stops once their accuracy reaches
+// p.Target; a NaN or infinite loss stops it as diverged. It ends with a
+// measure on the whole validation set. If the run's context is cancelled
+// it returns early; the caller discards the experiment.
+func (r *experimentRun) train(lr float64, steps int) trialResult {
+	m := r.m
+	m.net.Init(r.initSeed)
+	m.opt.Reset(lr)
+	batches := rng{state: r.batchSeed}
+	res := trialResult{LR: lr}
+	for res.Steps < steps {
+		r.data.fillTrainBatch(&batches, m.a.Value, m.b.Value)
+		r.exp.Task.labelBatch(m.label.Value, m.a.Value, m.b.Value)
+		loss := m.step()
+		res.Steps++
+		if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
+			res.Diverged = true
+			break
+		}
+		if res.Steps%r.p.CheckEvery == 0 && res.Steps < steps {
+			if r.ctx.Err() != nil {
+				break
+			}
+			if m.evaluate(r.data.Val, r.valLabels, r.p.CheckSize).Accuracy >= r.p.Target {
+				break
+			}
+		}
+	}
+	if !res.Diverged {
+		res.Val = m.evaluate(r.data.Val, r.valLabels, 0)
+		res.Diverged = math.IsNaN(res.Val.Loss) || math.IsInf(res.Val.Loss, 0)
+	}
+	if res.Diverged {
+		res.Val = failedEval
+	}
+	r.diverged = res.Diverged
+	return res
+}
+
+// test measures the network of the last trial on the test set.
+func (r *experimentRun) test() evalResult {
+	if r.diverged {
+		return failedEval
+	}
+	return r.m.evaluate(r.data.Test, r.testLabels, 0)
+}
+
+// runExperiment runs e under protocol p and returns its results row. A
+// panic inside the training is recovered and recorded in the row's error
+// column, so a failure is kept, never dropped; ok is false only when ctx
+// was cancelled before the experiment finished.
+func runExperiment(ctx context.Context, p Protocol, e Experiment) (row Row, ok bool) {
+	start := time.Now()
+	row = newRow(p, e)
+	defer func() {
+		if v := recover(); v != nil {
+			row.Error = fmt.Sprintf("panic: %v; %s", v, firstFrame(debug.Stack()))
+			ok = ctx.Err() == nil
+		}
+		row.Datetime = time.Now().Format(datetimeLayout)
+		row.WallSeconds = time.Since(start).Seconds()
+	}()
+	run, err := newExperimentRun(ctx, p, e)
+	if err != nil {
+		row.Error = err.Error()
+		return row, true
+	}
+	o := gridThenLong(p, run)
+	if ctx.Err() != nil {
+		return row, false
+	}
+	row.fill(o)
+	return row, true
+}
+
+// firstFrame picks the innermost reasonops frame out of a stack trace, to
+// keep an error cell short.
+func firstFrame(stack []byte) string {
+	lines := strings.Split(string(stack), "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "main.") && !strings.HasPrefix(l, "main.runExperiment") && i+1 < len(lines) {
+			return strings.TrimSpace(lines[i+1])
+		}
+	}
+	return "no frame"
+}
+
+// ---------------------------------------------------------------------------
+// The plan: which experiments a run covers.
+
+// Plan is the list of experiments a command selects, in run order, with the
+// protocol they run under.
+type Plan struct {
+	Protocol    Protocol
+	Experiments []Experiment
+}
+
+// Selection is what the command line asks for: names of tasks, datasets
+// and networks (all when empty), seeds first..first+count-1, and whether to
+// keep the excluded pairs.
+type Selection struct {
+	Tasks, Datasets, Networks []string
+	Seed                      uint64
+	Seeds                     int
+	All                       bool
+}
+
+// newPlan resolves sel into experiments: for each seed, task, dataset and
+// network in that order, skipping excluded (task, dataset) pairs unless
+// sel.All. Unknown names are errors that list the valid ones.
+func newPlan(p Protocol, sel Selection) (Plan, error) {
+	ts := tasks
+	if len(sel.Tasks) > 0 {
+		ts = nil
+		for _, name := range sel.Tasks {
+			t, err := lookupTask(name)
+			if err != nil {
+				return Plan{}, err
+			}
+			ts = append(ts, t)
+		}
+	}
+	ds := []datasetKind{oneHot, manyHot, random, randomPos}
+	if len(sel.Datasets) > 0 {
+		ds = nil
+		for _, name := range sel.Datasets {
+			d, err := parseDataset(name)
+			if err != nil {
+				return Plan{}, err
+			}
+			ds = append(ds, d)
+		}
+	}
+	ns := networkSpecs()
+	if len(sel.Networks) > 0 {
+		ns = nil
+		for _, name := range sel.Networks {
+			n, err := lookupNetwork(name)
+			if err != nil {
+				return Plan{}, err
+			}
+			ns = append(ns, n)
+		}
+	}
+	if sel.Seeds < 1 {
+		return Plan{}, fmt.Errorf("-seeds must be at least 1, got %d", sel.Seeds)
+	}
+	plan := Plan{Protocol: p}
+	for s := 0; s < sel.Seeds; s++ {
+		for _, t := range ts {
+			for _, d := range ds {
+				for _, n := range ns {
+					e := Experiment{Task: t, Dataset: d, Network: n, Seed: sel.Seed + uint64(s)}
+					if e.Excluded() && !sel.All {
+						continue
+					}
+					plan.Experiments = append(plan.Experiments, e)
+				}
+			}
+		}
+	}
+	return plan, nil
+}
+
+// ---------------------------------------------------------------------------
+// The worker pool.
+
+// Progress is a snapshot of a sweep, passed to the progress callback after
+// each experiment finishes.
+type Progress struct {
+	Done, Total int           // experiments finished (skipped ones included) and selected
+	Skipped     int           // found already in the results file
+	Successes   int           // finished this run with test accuracy >= target
+	Elapsed     time.Duration // since this run started
+	Last        *Row          // the experiment just finished (nil for the first report)
+}
+
+// ETA estimates the time left from this run's pace so far.
+func (p Progress) ETA() time.Duration {
+	ran := p.Done - p.Skipped
+	if ran == 0 {
+		return 0
+	}
+	return time.Duration(float64(p.Elapsed) / float64(ran) * float64(p.Total-p.Done))
+}
+
+// sweep runs every experiment of plan not already in the results file at
+// path, on workers goroutines, appending one row per finished experiment.
+// It returns when all are done or ctx is cancelled; in-flight experiments
+// are then dropped. progress, if not nil, is called from one goroutine
+// after each experiment.
+func sweep(ctx context.Context, plan Plan, path string, workers int, progress func(Progress)) error {
+	rf, err := openResults(path, plan.Protocol.String())
+	if err != nil {
+		return err
+	}
+	defer rf.Close()
+	var todo []Experiment
+	for _, e := range plan.Experiments {
+		if !rf.Has(e.Key()) {
+			todo = append(todo, e)
+		}
+	}
+	prog := Progress{Total: len(plan.Experiments), Skipped: len(plan.Experiments) - len(todo)}
+	prog.Done = prog.Skipped
+	start := time.Now()
+	if progress != nil {
+		progress(prog)
+	}
+	if workers < 1 {
+		workers = 1
+	}
+	jobs := make(chan Experiment)
+	rows := make(chan Row)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for e := range jobs {
+				if row, ok := runExperiment(ctx, plan.Protocol, e); ok {
+					rows <- row
+				}
+			}
+		}()
+	}
+	go func() {
+	feed:
+		for _, e := range todo {
+			select {
+			case jobs <- e:
+			case <-ctx.Done():
+				break feed
+			}
+		}
+		close(jobs)
+		wg.Wait()
+		close(rows)
+	}()
+	var writeErr error
+	for row := range rows {
+		if writeErr != nil {
+			continue // keep draining so the workers can finish
+		}
+		if writeErr = rf.Append(row); writeErr != nil {
+			continue
+		}
+		prog.Done++
+		if row.Error == "" && row.Accuracy >= plan.Protocol.Target {
+			prog.Successes++
+		}
+		prog.Elapsed = time.Since(start)
+		prog.Last = &row
+		if progress != nil {
+			progress(prog)
+		}
+	}
+	if writeErr != nil {
+		return writeErr
+	}
+	return ctx.Err()
+}
+
+// ---------------------------------------------------------------------------
+// Results rows and the results file.
+
+// datetimeLayout is the original's datetime format.
+const datetimeLayout = "2006-01-02 15:04:05"
+
+// resultsHeader is the results file's first line: the original's eleven
+// columns first, in its order, then ours.
+var resultsHeader = []string{
+	// the original's
+	"task", "dataset", "network_type", "network_depth", "network_activation",
+	"accuracy_pct", "accuracy", "loss", "lr", "global_step", "datetime",
+	// ours
+	"network", "seed", "val_accuracy", "record_accuracy", "total_steps", "trials",
+	"diverged_trials", "chosen", "excluded", "wall_seconds", "error", "protocol",
+}
+
+// Row is one experiment's line in the results file. The original's columns
+// come first: accuracy and loss are the chosen network's, on the test set;
+// lr and global_step are its learning rate and the steps it trained.
+type Row struct {
+	Task, Dataset     string
+	NetworkType       string
+	NetworkDepth      int
+	NetworkActivation string
+	AccuracyPct       string  // round(accuracy·100), as the original printed it: "99.0%"
+	Accuracy          float64 // test accuracy (the original's element-wise metric)
+	Loss              float64 // test mean squared error
+	LR                float64
+	GlobalStep        int
+	Datetime          string // when the experiment finished, local time
+
+	Network        string  // our name for the network, e.g. dense-2-relu
+	Seed           uint64  // the experiment's seed
+	ValAccuracy    float64 // validation accuracy of the chosen trial
+	RecordAccuracy float64 // test: fraction of records with every element correct
+	TotalSteps     int     // steps over all trials of the experiment
+	Trials         int     // trainings run, the long run included
+	DivergedTrials int     // trainings whose loss became NaN or infinite
+	Chosen         string  // "grid" (a grid trial) or "long" (the long run); "" on error
+	Excluded       bool    // the (task, dataset) pair is excluded from the analysis
+	WallSeconds    float64 // wall time of the experiment
+	Error          string  // why the experiment failed; "" when it ran
+	Protocol       string  // Protocol.String() of the run that made the row
+}
+
+// newRow returns e's row with the identity columns set.
+func newRow(p Protocol, e Experiment) Row {
+	return Row{
+		Task: e.Task.Name, Dataset: datasetNames[e.Dataset],
+		NetworkType: e.Network.Type, NetworkDepth: e.Network.Depth, NetworkActivation: e.Network.Activation,
+		Network: e.Network.Name, Seed: e.Seed, Excluded: e.Excluded(), Protocol: p.String(),
+	}
+}
+
+// fill sets the result columns from an experiment's outcome.
+func (r *Row) fill(o outcome) {
+	c := o.Chosen
+	r.Accuracy, r.Loss, r.RecordAccuracy = c.Test.Accuracy, c.Test.Loss, c.Test.RecordAccuracy
+	r.AccuracyPct = fmt.Sprintf("%.1f%%", math.RoundToEven(r.Accuracy*100))
+	r.LR, r.GlobalStep, r.ValAccuracy = c.LR, c.Steps, c.Val.Accuracy
+	r.TotalSteps, r.Trials, r.DivergedTrials = o.TotalSteps, o.Trials, o.DivergedTrials
+	r.Chosen = "grid"
+	if o.FromLong {
+		r.Chosen = "long"
+	}
+}
+
+// Key identifies the row's experiment (see Experiment.Key).
+func (r Row) Key() string { return experimentKey(r.Task, r.Dataset, r.Network, r.Seed) }
+
+// formatFloat formats x in the shortest form that reads back exactly.
+func formatFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+// fields returns the row's cells in resultsHeader's order.
+func (r Row) fields() []string {
+	return []string{
+		r.Task, r.Dataset, r.NetworkType, strconv.Itoa(r.NetworkDepth), r.NetworkActivation,
+		r.AccuracyPct, formatFloat(r.Accuracy), formatFloat(r.Loss), formatFloat(r.LR),
+		strconv.Itoa(r.GlobalStep), r.Datetime,
+		r.Network, strconv.FormatUint(r.Seed, 10), formatFloat(r.ValAccuracy), formatFloat(r.RecordAccuracy),
+		strconv.Itoa(r.TotalSteps), strconv.Itoa(r.Trials), strconv.Itoa(r.DivergedTrials),
+		r.Chosen, strconv.FormatBool(r.Excluded), strconv.FormatFloat(r.WallSeconds, 'f', 3, 64),
+		r.Error, r.Protocol,
+	}
+}
+
+// parseRow reads a row from its cells, checking every number.
+func parseRow(f []string) (Row, error) {
+	if len(f) != len(resultsHeader) {
+		return Row{}, fmt.Errorf("%d cells, want %d", len(f), len(resultsHeader))
+	}
+	var r Row
+	var errs []error
+	num := func(col int, dst *float64) {
+		v, err := strconv.ParseFloat(f[col], 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s %q is not a number", resultsHeader[col], f[col]))
+		}
+		*dst = v
+	}
+	integer := func(col int, dst *int) {
+		v, err := strconv.Atoi(f[col])
+		if err != nil || v < 0 {
+			errs = append(errs, fmt.Errorf("%s %q is not a count", resultsHeader[col], f[col]))
+		}
+		*dst = v
+	}
+	r.Task, r.Dataset, r.NetworkType = f[0], f[1], f[2]
+	integer(3, &r.NetworkDepth)
+	r.NetworkActivation, r.AccuracyPct = f[4], f[5]
+	num(6, &r.Accuracy)
+	num(7, &r.Loss)
+	num(8, &r.LR)
+	integer(9, &r.GlobalStep)
+	r.Datetime, r.Network = f[10], f[11]
+	seed, err := strconv.ParseUint(f[12], 10, 64)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("seed %q is not a seed", f[12]))
+	}
+	r.Seed = seed
+	num(13, &r.ValAccuracy)
+	num(14, &r.RecordAccuracy)
+	integer(15, &r.TotalSteps)
+	integer(16, &r.Trials)
+	integer(17, &r.DivergedTrials)
+	r.Chosen = f[18]
+	excluded, err := strconv.ParseBool(f[19])
+	if err != nil {
+		errs = append(errs, fmt.Errorf("excluded %q is not true or false", f[19]))
+	}
+	r.Excluded = excluded
+	num(20, &r.WallSeconds)
+	r.Error, r.Protocol = f[21], f[22]
+	if len(errs) > 0 {
+		return Row{}, errs[0]
+	}
+	if _, err := lookupTask(r.Task); err != nil {
+		return Row{}, err
+	}
+	if _, err := parseDataset(r.Dataset); err != nil {
+		return Row{}, err
+	}
+	if _, err := lookupNetwork(r.Network); err != nil {
+		return Row{}, err
+	}
+	return r, nil
+}
+
+// encodeRow returns the CSV line of cells, newline included.
+func encodeRow(cells []string) []byte {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(cells) // a bytes.Buffer cannot fail
+	w.Flush()
+	return buf.Bytes()
+}
+
+// readResults parses a whole results file's contents. A last line without
+// its newline is an append that was cut short (the process was killed
+// mid-write): it is never parsed, and torn reports its length so that the
+// caller can drop it. Any other malformed line is an error naming its line
+// number.
+func readResults(data []byte) (rows []Row, torn int, err error) {
+	if len(data) == 0 {
+		return nil, 0, nil
+	}
+	if cut := bytes.LastIndexByte(data, '\n') + 1; cut < len(data) {
+		torn = len(data) - cut
+		data = data[:cut]
+	}
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, torn, fmt.Errorf("line 1: not a results file (%v)", err)
+	}
+	if strings.Join(header, ",") != strings.Join(resultsHeader, ",") {
+		return nil, torn, fmt.Errorf("line 1: not a reasonops results file (its header is %q)", truncate(strings.Join(header, ","), 80))
+	}
+	for {
+		cells, err := r.Read()
+		if err == io.EOF {
+			return rows, torn, nil
+		}
+		line, _ := r.FieldPos(0)
+		if err != nil {
+			return nil, torn, fmt.Errorf("line %d: %v", line, err)
+		}
+		row, err := parseRow(cells)
+		if err != nil {
+			return nil, torn, fmt.Errorf("line %d: %v", line, err)
+		}
+		rows = append(rows, row)
+	}
+}
+
+// truncate shortens s to at most n bytes for a message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// setupError is a problem with the results file that the user can fix
+// before any training starts: an unwritable folder, a file that is not a
+// results file, a file of another protocol.
+type setupError struct{ msg string }
+
+func (e setupError) Error() string { return e.msg }
+
+// setupErrorf formats a setupError.
+func setupErrorf(format string, args ...any) error { return setupError{fmt.Sprintf(format, args...)} }
+
+// resultsFile is an open results file that rows are appended to.
+type resultsFile struct {
+	path string
+	f    *os.File
+	done map[string]bool // keys of the experiments already in the file
+}
+
+// openResults opens the results file at path for appending, creating it
+// (and its folder) with a header if it does not exist. An existing file is
+// read first: its rows' experiments count as done, a torn last line is
+// dropped, and a file whose rows were made under another protocol is
+// refused without being modified.
+func openResults(path, protocol string) (*resultsFile, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, setupErrorf("cannot create the output folder: %v", err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, setupErrorf("cannot read %s: %v", path, err)
+	}
+	rows, torn, err := readResults(data)
+	if err != nil {
+		return nil, setupErrorf("%s: %v", path, err)
+	}
+	rf := &resultsFile{path: path, done: map[string]bool{}}
+	for _, r := range rows {
+		if r.Protocol != protocol {
+			return nil, setupErrorf("%s holds results of another protocol (%s); this run's is %s: use another -out folder or the same settings",
+				path, r.Protocol, protocol)
+		}
+		rf.done[r.Key()] = true
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, setupErrorf("cannot write %s: %v", path, err)
+	}
+	rf.f = f
+	if torn > 0 {
+		fmt.Fprintf(os.Stderr, "%s: dropped a torn last line (%d bytes) left by an interrupted write\n", path, torn)
+		if err := f.Truncate(int64(len(data) - torn)); err != nil {
+			f.Close()
+			return nil, setupErrorf("cannot drop the torn last line of %s: %v", path, err)
+		}
+	}
+	if len(data)-torn == 0 {
+		if _, err := f.Write(encodeRow(resultsHeader)); err != nil {
+			f.Close()
+			return nil, setupErrorf("cannot write %s: %v", path, err)
+		}
+	}
+	if _, err := f.Seek(0, io.SeekEnd); err != nil {
+		f.Close()
+		return nil, setupErrorf("cannot write %s: %v", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, setupErrorf("cannot write %s: %v", path, err)
+	}
+	return rf, nil
+}
+
+// Has reports whether the experiment with this key is in the file.
+func (rf *resultsFile) Has(key string) bool { return rf.done[key] }
+
+// Append writes row as one line with a single write and syncs it to disk.
+func (rf *resultsFile) Append(row Row) error {
+	if _, err := rf.f.Write(encodeRow(row.fields())); err != nil {
+		return fmt.Errorf("cannot append to %s: %v", rf.path, err)
+	}
+	if err := rf.f.Sync(); err != nil {
+		return fmt.Errorf("cannot sync %s: %v", rf.path, err)
+	}
+	rf.done[row.Key()] = true
+	return nil
+}
+
+// Close closes the file.
+func (rf *resultsFile) Close() error { return rf.f.Close() }
