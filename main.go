@@ -275,18 +275,24 @@ func printList(w io.Writer, o options, plan Plan) {
 func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 	path := filepath.Join(o.outDir, "results.csv")
 	terminal := isTerminal(stderr)
-	fmt.Fprintf(stderr, "reasonops: %d experiments, %d workers, results in %s\n", len(plan.Experiments), o.workers, path)
 	var last Progress
 	err := sweep(ctx, plan, path, o.workers, func(p Progress) {
 		last = p
+		if p.Last == nil { // the first report: the results file is open
+			if p.DroppedTorn > 0 {
+				fmt.Fprintf(stderr, "reasonops: dropped a torn last line (%d bytes) from %s, left by an interrupted write\n", p.DroppedTorn, path)
+			}
+			fmt.Fprintf(stderr, "reasonops: %d experiments (%d already in %s), %d workers\n", p.Total, p.Skipped, path, o.workers)
+			return
+		}
 		line := progressLine(p)
 		if terminal {
 			fmt.Fprintf(stderr, "\r\033[K%s", line)
-		} else if p.Last != nil {
+		} else {
 			fmt.Fprintln(stderr, line)
 		}
 	})
-	if terminal {
+	if terminal && last.Done > last.Skipped {
 		fmt.Fprintln(stderr)
 	}
 	switch {

@@ -549,6 +549,7 @@ type Progress struct {
 	Successes   int           // finished this run with test accuracy >= target
 	Elapsed     time.Duration // since this run started
 	Last        *Row          // the experiment just finished (nil for the first report)
+	DroppedTorn int           // bytes of a torn last line dropped from the results file on opening
 }
 
 // ETA estimates the time left from this run's pace so far.
@@ -577,7 +578,7 @@ func sweep(ctx context.Context, plan Plan, path string, workers int, progress fu
 			todo = append(todo, e)
 		}
 	}
-	prog := Progress{Total: len(plan.Experiments), Skipped: len(plan.Experiments) - len(todo)}
+	prog := Progress{Total: len(plan.Experiments), Skipped: len(plan.Experiments) - len(todo), DroppedTorn: rf.droppedTorn}
 	prog.Done = prog.Skipped
 	start := time.Now()
 	if progress != nil {
@@ -857,6 +858,9 @@ type resultsFile struct {
 	path string
 	f    *os.File
 	done map[string]bool // keys of the experiments already in the file
+	// droppedTorn is the length of a torn last line found and dropped on
+	// opening (an append cut short by a kill), 0 if there was none.
+	droppedTorn int
 }
 
 // openResults opens the results file at path for appending, creating it
@@ -890,7 +894,7 @@ func openResults(path, protocol string) (*resultsFile, error) {
 	}
 	rf.f = f
 	if torn > 0 {
-		fmt.Fprintf(os.Stderr, "%s: dropped a torn last line (%d bytes) left by an interrupted write\n", path, torn)
+		rf.droppedTorn = torn
 		if err := f.Truncate(int64(len(data) - torn)); err != nil {
 			f.Close()
 			return nil, setupErrorf("cannot drop the torn last line of %s: %v", path, err)

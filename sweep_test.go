@@ -1,6 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
 	"testing"
 )
 
@@ -47,5 +55,365 @@ func TestTrainStepAllocatesNothing(t *testing.T) {
 		if allocs := testing.AllocsPerRun(3, func() { m.step() }); allocs != 0 {
 			t.Errorf("%s: %v allocations per step", spec.Name, allocs)
 		}
+	}
+}
+
+// scriptedTrainer is a trainer whose trials return chosen validation
+// measures, so that gridThenLong's rules can be checked one by one. acc[i]
+// and loss[i] are the grid trial at p.LRs[i]; long is the long run's.
+type scriptedTrainer struct {
+	p        Protocol
+	acc      []float64
+	loss     []float64
+	long     evalResult
+	diverged map[int]bool // grid trials that diverge
+	calls    []string     // "train <lr> <steps>" and "test", in order
+	last     evalResult
+}
+
+func (s *scriptedTrainer) train(lr float64, steps int) trialResult {
+	s.calls = append(s.calls, fmt.Sprintf("train %s %d", formatFloat(lr), steps))
+	r := trialResult{LR: lr, Steps: steps}
+	if steps == s.p.LongSteps {
+		r.Val = s.long
+	} else {
+		i := indexOf(s.p.LRs, lr)
+		if s.diverged[i] {
+			r.Diverged, r.Val, r.Steps = true, failedEval, 17
+		} else {
+			r.Val = evalResult{Accuracy: s.acc[i], Loss: s.loss[i]}
+		}
+	}
+	s.last = r.Val
+	return r
+}
+
+func (s *scriptedTrainer) test() evalResult {
+	s.calls = append(s.calls, "test")
+	return evalResult{Accuracy: s.last.Accuracy - 0.001, Loss: s.last.Loss + 1} // distinguishable from Val
+}
+
+// indexOf returns the index of x in xs, or -1.
+func indexOf(xs []float64, x float64) int {
+	for i, v := range xs {
+		if v == x {
+			return i
+		}
+	}
+	return -1
+}
+
+// trainCalls returns the "train" calls of s, without the "test" ones.
+func (s *scriptedTrainer) trainCalls() []string {
+	var out []string
+	for _, c := range s.calls {
+		if strings.HasPrefix(c, "train") {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func TestGridStopsAtFirstSuccess(t *testing.T) {
+	p := paperProtocol()
+	s := &scriptedTrainer{p: p,
+		acc:  []float64{0.2, 0.5, 0.99, 1, 1, 1, 1, 1, 1},
+		loss: []float64{0.9, 0.5, 0.01, 0, 0, 0, 0, 0, 0}}
+	o := gridThenLong(p, s)
+	if got := s.trainCalls(); fmt.Sprint(got) != "[train 1e-06 1000 train 1e-05 1000 train 0.0001 1000]" {
+		t.Fatalf("trials %v: a success (accuracy >= 0.99) must end the grid, with no long run", got)
+	}
+	if o.Chosen.LR != 1e-4 || o.FromLong || o.Trials != 3 || o.TotalSteps != 3000 {
+		t.Fatalf("outcome %+v", o)
+	}
+	if o.Chosen.Test.Accuracy != 0.99-0.001 {
+		t.Fatalf("the chosen trial's test accuracy %v was not measured", o.Chosen.Test.Accuracy)
+	}
+}
+
+func TestGridStopsAtSecondDecrease(t *testing.T) {
+	p := paperProtocol()
+	// 0.6 -> 0.3 is a decrease (0.3 < 0.7·0.6); 0.3 -> 0.25 is not (0.25 >= 0.21);
+	// 0.25 -> 0.1 is the second (0.1 < 0.175): the grid stops after five trials.
+	s := &scriptedTrainer{p: p,
+		acc:  []float64{0.5, 0.6, 0.3, 0.25, 0.1, 0.9, 0.9, 0.9, 0.9},
+		loss: []float64{0.5, 0.4, 0.6, 0.7, 0.9, 0.1, 0.1, 0.1, 0.1},
+		long: evalResult{Accuracy: 0.7, Loss: 0.3}}
+	o := gridThenLong(p, s)
+	calls := s.trainCalls()
+	if len(calls) != 6 || calls[4] != "train 0.01 1000" || calls[5] != "train 1e-05 30000" {
+		t.Fatalf("trials %v: want five grid trials, then the long run at the lowest-loss rate 1e-05", calls)
+	}
+	if !o.FromLong || o.Chosen.LR != 1e-5 || o.Chosen.Steps != 30000 || o.Trials != 6 || o.TotalSteps != 35000 {
+		t.Fatalf("outcome %+v: the long run (0.7) beats the best grid trial (0.6) and is kept", o)
+	}
+}
+
+func TestLowestValidationLossWinsAndBetterOfTwoIsKept(t *testing.T) {
+	p := paperProtocol()
+	acc := []float64{0.1, 0.8, 0.7, 0.6, 0.65, 0.6, 0.62, 0.6, 0.61}
+	loss := []float64{0.9, 0.3, 0.2, 0.25, 0.4, 0.5, 0.5, 0.5, 0.5} // lowest at 1e-4, not the most accurate 1e-5
+	for _, c := range []struct {
+		long     float64
+		fromLong bool
+	}{{0.75, true}, {0.7, false}, {0.5, false}} { // better, tied (the grid trial stays), worse
+		s := &scriptedTrainer{p: p, acc: acc, loss: loss, long: evalResult{Accuracy: c.long, Loss: 0.1}}
+		o := gridThenLong(p, s)
+		calls := s.trainCalls()
+		if len(calls) != 10 || calls[9] != "train 0.0001 30000" {
+			t.Fatalf("trials %v: want all nine grid trials, then the long run at 1e-4 (lowest loss)", calls)
+		}
+		if o.FromLong != c.fromLong || o.Chosen.LR != 1e-4 {
+			t.Fatalf("long run at %v: outcome %+v, want from long = %v", c.long, o, c.fromLong)
+		}
+		wantVal := 0.7
+		if c.fromLong {
+			wantVal = c.long
+		}
+		if o.Chosen.Val.Accuracy != wantVal || o.Chosen.Test.Accuracy != wantVal-0.001 {
+			t.Fatalf("long run at %v: chosen val %v test %v", c.long, o.Chosen.Val.Accuracy, o.Chosen.Test.Accuracy)
+		}
+	}
+}
+
+func TestDivergedTrialsCountAndNeverWin(t *testing.T) {
+	p := paperProtocol()
+	// Trials at 1, 10 and 100 diverge (accuracy 0, loss +Inf). 0.6 -> 0 is the first
+	// decrease; 0 -> 0 is not a decrease, so the grid runs to the end.
+	s := &scriptedTrainer{p: p,
+		acc:      []float64{0.3, 0.4, 0.5, 0.55, 0.6, 0.6, 0, 0, 0},
+		loss:     []float64{0.5, 0.4, 0.3, 0.2, 0.15, 0.16, 0, 0, 0},
+		diverged: map[int]bool{6: true, 7: true, 8: true},
+		long:     evalResult{Accuracy: 0.2, Loss: 1}}
+	o := gridThenLong(p, s)
+	if o.Trials != 10 || o.DivergedTrials != 3 || o.Chosen.LR != 0.01 || o.FromLong {
+		t.Fatalf("outcome %+v", o)
+	}
+}
+
+// tinyProtocol is a protocol small enough for tests: the full grid of
+// learning rates with 20-step trials, a 40-step long run, checks every 10
+// steps and 300 held-out records.
+func tinyProtocol() Protocol {
+	p := paperProtocol()
+	p.GridSteps, p.LongSteps, p.CheckEvery = 20, 40, 10
+	p.ValSize, p.TestSize = 300, 300
+	return p
+}
+
+// TestLearnsForReal runs the real protocol, with its default steps, on two
+// experiments the networks can solve exactly: dense-1-linear on
+// elementwise_add (W = [I; I]) and multiply_simple on elementwise_mul (W =
+// I), random inputs. Both must reach test accuracy >= 0.99.
+func TestLearnsForReal(t *testing.T) {
+	for _, c := range [][2]string{{"elementwise_add", "dense-1-linear"}, {"elementwise_mul", "multiply_simple"}} {
+		task, _ := lookupTask(c[0])
+		spec, _ := lookupNetwork(c[1])
+		row, ok := runExperiment(context.Background(), paperProtocol(), Experiment{Task: task, Dataset: random, Network: spec, Seed: 1})
+		if !ok || row.Error != "" {
+			t.Fatalf("%s on %s: %v", c[1], c[0], row.Error)
+		}
+		if row.Accuracy < 0.99 {
+			t.Errorf("%s on %s: test accuracy %v, want >= 0.99 (row %v)", c[1], c[0], row.Accuracy, row.fields())
+		}
+	}
+}
+
+// smallSelection is a handful of fast experiments over two datasets.
+var smallSelection = Selection{
+	Tasks: []string{"elementwise_add", "logical_and", "dot"}, Datasets: []string{"many_hot", "one_hot"},
+	Networks: []string{"dense-1-linear", "multiply_simple"}, Seed: 1, Seeds: 1,
+}
+
+// stableFields returns a row's cells without the two that vary from run to
+// run: datetime and wall seconds.
+func stableFields(r Row) string {
+	r.Datetime, r.WallSeconds = "", 0
+	return strings.Join(r.fields(), ",")
+}
+
+// readRows reads a results file and returns its rows' stable fields, sorted,
+// failing on duplicates.
+func readRows(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, torn, err := readResults(data)
+	if err != nil || torn != 0 {
+		t.Fatalf("%s: %v (torn %d)", path, err, torn)
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if seen[r.Key()] {
+			t.Fatalf("%s: experiment %s twice", path, r.Key())
+		}
+		seen[r.Key()] = true
+		out = append(out, stableFields(r))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// runSweep runs a sweep of sel under p into dir and fails the test on error.
+func runSweep(t *testing.T, ctx context.Context, p Protocol, sel Selection, dir string, workers int, progress func(Progress)) error {
+	t.Helper()
+	plan, err := newPlan(p, sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sweep(ctx, plan, filepath.Join(dir, "results.csv"), workers, progress)
+}
+
+// TestSweepDeterminism runs one small sweep with 1 and with 2 workers: the
+// rows must be identical apart from datetime and wall time.
+func TestSweepDeterminism(t *testing.T) {
+	p := tinyProtocol()
+	one, two := t.TempDir(), t.TempDir()
+	if err := runSweep(t, context.Background(), p, smallSelection, one, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := runSweep(t, context.Background(), p, smallSelection, two, 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	a, b := readRows(t, filepath.Join(one, "results.csv")), readRows(t, filepath.Join(two, "results.csv"))
+	if len(a) != 12 { // 3 tasks x 2 datasets x 2 networks, none excluded
+		t.Fatalf("%d rows, want 12", len(a))
+	}
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Fatalf("rows differ between 1 and 2 workers:\n%s\n---\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
+	}
+}
+
+// TestSweepResume interrupts a sweep after three experiments, runs it again,
+// and checks the file ends with exactly the rows of an uninterrupted sweep;
+// then tears the last line (as a kill mid-write would) and checks a third
+// run drops the torn part and redoes that experiment.
+func TestSweepResume(t *testing.T) {
+	p := tinyProtocol()
+	whole, cut := t.TempDir(), t.TempDir()
+	if err := runSweep(t, context.Background(), p, smallSelection, whole, 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := readRows(t, filepath.Join(whole, "results.csv"))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	err := runSweep(t, ctx, p, smallSelection, cut, 2, func(pr Progress) {
+		if pr.Done-pr.Skipped >= 3 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted sweep returned %v", err)
+	}
+	path := filepath.Join(cut, "results.csv")
+	if n := len(readRows(t, path)); n < 3 || n >= len(want) {
+		t.Fatalf("after the interruption %d rows, want from 3 to %d", n, len(want)-1)
+	}
+	if err := runSweep(t, context.Background(), p, smallSelection, cut, 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := readRows(t, path); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("resumed rows differ from an uninterrupted run:\n%s\n---\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	data, _ := os.ReadFile(path)
+	lastStart := bytes.LastIndexByte(data[:len(data)-1], '\n') + 1
+	torn := data[:lastStart+(len(data)-lastStart)/2] // half of the last row, no newline
+	if err := os.WriteFile(path, torn, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, n, _ := readResults(torn); n == 0 {
+		t.Fatal("readResults did not detect the torn line")
+	}
+	if err := runSweep(t, context.Background(), p, smallSelection, cut, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := readRows(t, path); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatal("after dropping a torn line the rows differ from an uninterrupted run")
+	}
+}
+
+// TestCommandLineErrors runs the command with bad input: each gets one line
+// on stderr naming the problem (and the valid choices where there is a
+// list), exit status 2, and no results file is created or changed.
+func TestCommandLineErrors(t *testing.T) {
+	dir := t.TempDir()
+	notAFolder := filepath.Join(dir, "file")
+	os.WriteFile(notAFolder, []byte("x"), 0o644)
+	other := filepath.Join(dir, "other")
+	os.MkdirAll(other, 0o755)
+	otherRow := Row{Task: "dot", Dataset: "random", NetworkType: "dense", NetworkDepth: 1, NetworkActivation: "linear",
+		Network: "dense-1-linear", Seed: 1, Protocol: "reasonops-0;grid=5"}
+	otherFile := append(encodeRow(resultsHeader), encodeRow(otherRow.fields())...)
+	os.WriteFile(filepath.Join(other, "results.csv"), otherFile, 0o644)
+	cases := []struct {
+		args []string
+		want string // a part of the message
+	}{
+		{[]string{"-tasks", "sum"}, `unknown task "sum" (valid: reduce_sum, reduce_max`},
+		{[]string{"-datasets", "onehot"}, `unknown dataset "onehot" (valid: one_hot, many_hot, random, random_pos)`},
+		{[]string{"-networks", "dense-4-relu"}, `unknown network "dense-4-relu" (valid: dense-1-linear`},
+		{[]string{"-tasks", "dot,,concat"}, `malformed list`},
+		{[]string{"-networks", "multiply,"}, `malformed list`},
+		{[]string{"-workers", "two"}, `invalid value "two" for flag -workers`},
+		{[]string{"-workers", "0"}, `-workers must be at least 1`},
+		{[]string{"-seeds", "0"}, `-seeds must be at least 1`},
+		{[]string{"-seed", "-3"}, `invalid value "-3" for flag -seed`},
+		{[]string{"-grid-steps", "0"}, `-grid-steps must be at least 1`},
+		{[]string{"-long-steps", "-5"}, `-long-steps must be 0`},
+		{[]string{"-bogus"}, `flag provided but not defined: -bogus`},
+		{[]string{"frobnicate"}, `unknown command "frobnicate" (valid: list`},
+		{[]string{"-tasks", "dot", "-out", notAFolder}, `cannot create the output folder`},
+		{[]string{"-tasks", "dot", "-out", other}, `holds results of another protocol`},
+	}
+	for _, c := range cases {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), c.args, &stdout, &stderr)
+		msg := stderr.String()
+		if code != exitUsage || !strings.Contains(msg, c.want) || strings.Count(msg, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and one line containing %q", c.args, code, msg, c.want)
+		}
+	}
+	if data, _ := os.ReadFile(filepath.Join(other, "results.csv")); !bytes.Equal(data, otherFile) {
+		t.Error("a results file of another protocol was modified")
+	}
+	if _, err := os.Stat("results"); err == nil {
+		t.Error("a bad command created the default results folder")
+	}
+}
+
+// TestListCountsExperiments checks `list` against the protocol's arithmetic:
+// 33 kept pairs x 27 networks = 891; with -all 48 x 27 = 1,296; flags narrow it.
+func TestListCountsExperiments(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		last string
+	}{
+		{[]string{"list"}, "891 experiments"},
+		{[]string{"list", "-all"}, "1296 experiments"},
+		{[]string{"-seeds", "3", "list"}, "2673 experiments"},
+		{[]string{"list", "-tasks", "one_hot_sum"}, "27 experiments"},
+		{[]string{"list", "-tasks", "one_hot_sum", "-all"}, "108 experiments"},
+		{[]string{"list", "-datasets", "random", "-networks", "multiply,multiply_simple"}, "12 experiments"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), c.args, &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.args, code, stderr.String())
+		}
+		lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+		if got := lines[len(lines)-1]; got != c.last {
+			t.Errorf("%v: last line %q, want %q", c.args, got, c.last)
+		}
+	}
+}
+
+// TestHelp checks -h prints the usage with examples and exits 0.
+func TestHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "Examples:") {
+		t.Fatalf("-h: exit %d, %q", code, stdout.String())
 	}
 }

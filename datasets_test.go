@@ -1,0 +1,202 @@
+package main
+
+import (
+	"math"
+	"testing"
+)
+
+// rowKey returns a record's exact contents as a map key.
+func rowKey(a, b []float32) string {
+	buf := make([]byte, 0, 4*(len(a)+len(b)))
+	for _, v := range append(append([]float32(nil), a...), b...) {
+		u := math.Float32bits(v)
+		buf = append(buf, byte(u), byte(u>>8), byte(u>>16), byte(u>>24))
+	}
+	return string(buf)
+}
+
+// TestOneHotSplitIsExhaustiveAndDisjoint checks one_hot's finite domain
+// pair by pair: every one of the 16,384 pairs is in exactly one split, the
+// split sizes are 4,000 / 4,000 / 8,384, and every row is one-hot.
+func TestOneHotSplitIsExhaustiveAndDisjoint(t *testing.T) {
+	d, err := newData(oneHot, 7, 1000000, 4000, 4000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.TrainSize != 8384 {
+		t.Fatalf("training pairs %d, want 8384", d.TrainSize)
+	}
+	where := make([]int, oneHotDomain) // which split holds each pair: 1 val, 2 test, 3 train
+	pairOf := func(a, b []float32) int {
+		ia, ib, ones := -1, -1, 0
+		for i := range a {
+			if a[i] == 1 {
+				ia, ones = i, ones+1
+			} else if a[i] != 0 {
+				t.Fatalf("one_hot element %v", a[i])
+			}
+			if b[i] == 1 {
+				ib, ones = i, ones+1
+			} else if b[i] != 0 {
+				t.Fatalf("one_hot element %v", b[i])
+			}
+		}
+		if ones != 2 {
+			t.Fatalf("record with %d ones, want 2", ones)
+		}
+		return ia*busWidth + ib
+	}
+	mark := func(p, split int) {
+		if where[p] != 0 {
+			t.Fatalf("pair %d in splits %d and %d", p, where[p], split)
+		}
+		where[p] = split
+	}
+	for i := 0; i < 4000; i++ {
+		mark(pairOf(d.Val.A.Row(i), d.Val.B.Row(i)), 1)
+		mark(pairOf(d.Test.A.Row(i), d.Test.B.Row(i)), 2)
+	}
+	a, b := make([]float32, busWidth), make([]float32, busWidth)
+	for i := 0; i < d.TrainSize; i++ {
+		if !d.trainRecord(i, a, b) {
+			t.Fatalf("training pair %d refused", i)
+		}
+		mark(pairOf(a, b), 3)
+	}
+	for p, w := range where {
+		if w == 0 {
+			t.Fatalf("pair %d in no split", p)
+		}
+	}
+}
+
+// TestGeneratedSplitsAreDisjointAndUnique checks, for the three generated
+// datasets, that validation and test records are each unique and share no
+// record, that training records drawn into batches are never held out, and
+// the value ranges and many_hot's density.
+func TestGeneratedSplitsAreDisjointAndUnique(t *testing.T) {
+	for _, kind := range []datasetKind{manyHot, random, randomPos} {
+		name := datasetNames[kind]
+		d, err := newData(kind, 3, 1000000, 4000, 4000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]string{}
+		check := func(split string, a, b []float32) {
+			k := rowKey(a, b)
+			if prev, ok := seen[k]; ok {
+				t.Fatalf("%s: a %s record repeats a %s record", name, split, prev)
+			}
+			seen[k] = split
+		}
+		for i := 0; i < 4000; i++ {
+			check("validation", d.Val.A.Row(i), d.Val.B.Row(i))
+			check("test", d.Test.A.Row(i), d.Test.B.Row(i))
+		}
+		r := newRNG(4)
+		a, b := newTensor(32, busWidth), newTensor(32, busWidth)
+		var ones, total float64
+		lo, hi := float32(math.Inf(1)), float32(math.Inf(-1))
+		for batch := 0; batch < 200; batch++ {
+			d.fillTrainBatch(&r, a, b)
+			for i := 0; i < 32; i++ {
+				if s, held := seen[rowKey(a.Row(i), b.Row(i))]; held {
+					t.Fatalf("%s: a training batch holds a %s record", name, s)
+				}
+			}
+			for _, v := range append(append([]float32(nil), a.Data...), b.Data...) {
+				lo, hi = min(lo, v), max(hi, v)
+				if v == 1 {
+					ones++
+				}
+				total++
+			}
+		}
+		switch kind {
+		case manyHot:
+			if lo != 0 || hi != 1 {
+				t.Errorf("many_hot values in [%v, %v]", lo, hi)
+			}
+			if density := ones / total; math.Abs(density-0.5) > 0.01 {
+				t.Errorf("many_hot density %.4f, want 0.5", density)
+			}
+		case random:
+			if lo < -1 || hi >= 1 || lo > -0.99 || hi < 0.99 {
+				t.Errorf("random values in [%v, %v], want [-1, 1)", lo, hi)
+			}
+		case randomPos:
+			if lo < 0 || hi >= 1 || lo > 0.01 || hi < 0.99 {
+				t.Errorf("random_pos values in [%v, %v], want [0, 1)", lo, hi)
+			}
+		}
+	}
+}
+
+// TestTrainingSkipsHeldOutRecords plants training record 5 in the
+// validation set and checks it is then refused, and never drawn into a
+// batch even from a training set of only ten records.
+func TestTrainingSkipsHeldOutRecords(t *testing.T) {
+	d, err := newData(random, 1, 10, 3, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := make([]float32, busWidth), make([]float32, busWidth)
+	if !d.trainRecord(5, a, b) {
+		t.Fatal("record 5 refused before it was held out")
+	}
+	copy(d.Val.A.Row(0), a)
+	copy(d.Val.B.Row(0), b)
+	d.heldOut = map[uint64][]int32{}
+	for j := 0; j < 6; j++ {
+		ha, hb := d.heldOutRow(j)
+		h := recordHash(ha, hb)
+		d.heldOut[h] = append(d.heldOut[h], int32(j))
+	}
+	if d.trainRecord(5, a, b) {
+		t.Fatal("a held-out record was accepted for training")
+	}
+	planted := rowKey(a, b)
+	r := newRNG(2)
+	ba, bb := newTensor(32, busWidth), newTensor(32, busWidth)
+	for batch := 0; batch < 50; batch++ {
+		d.fillTrainBatch(&r, ba, bb)
+		for i := 0; i < 32; i++ {
+			if rowKey(ba.Row(i), bb.Row(i)) == planted {
+				t.Fatal("a held-out record was drawn into a batch")
+			}
+		}
+	}
+}
+
+// TestDatasetsArePureFunctionsOfTheSeed checks that one seed always gives
+// the same records and another seed different ones, for every dataset, and
+// that a training set of 2^40 records costs nothing to set up.
+func TestDatasetsArePureFunctionsOfTheSeed(t *testing.T) {
+	for kind := range datasetNames {
+		k := datasetKind(kind)
+		x, _ := newData(k, 11, 1<<40, 50, 50)
+		y, _ := newData(k, 11, 1<<40, 50, 50)
+		z, _ := newData(k, 12, 1<<40, 50, 50)
+		if !equalData(x.Val.A.Data, y.Val.A.Data) || !equalData(x.Test.B.Data, y.Test.B.Data) {
+			t.Errorf("%s: same seed, different held-out records", datasetNames[k])
+		}
+		if equalData(x.Val.A.Data, z.Val.A.Data) {
+			t.Errorf("%s: different seeds, same validation records", datasetNames[k])
+		}
+		ra, rb := newRNG(5), newRNG(5)
+		a1, b1, a2, b2 := newTensor(32, busWidth), newTensor(32, busWidth), newTensor(32, busWidth), newTensor(32, busWidth)
+		x.fillTrainBatch(&ra, a1, b1)
+		y.fillTrainBatch(&rb, a2, b2)
+		if !equalData(a1.Data, a2.Data) || !equalData(b1.Data, b2.Data) {
+			t.Errorf("%s: same seed, different training batches", datasetNames[k])
+		}
+	}
+}
+
+// TestOneHotSizesRefused checks that held-out sets too large for one_hot's
+// domain are a clear error.
+func TestOneHotSizesRefused(t *testing.T) {
+	if _, err := newData(oneHot, 1, 100, 10000, 6384); err == nil {
+		t.Fatal("one_hot accepted held-out sets that leave no training pairs")
+	}
+}
