@@ -22,6 +22,10 @@ import "fmt"
 type Node struct {
 	Value *Tensor
 	Grad  *Tensor // same shape as Value; nil when no gradient is needed here
+	// Sparse marks a value that is mostly exact zeros (one_hot and many_hot
+	// data, and what Concat and Mul make of them): a MatMul reading it skips
+	// the zeros. It changes the work, never the result beyond rounding.
+	Sparse bool
 }
 
 // newParam returns a trainable rows x cols node: zeroed value and gradient.
@@ -143,7 +147,8 @@ func (t *Tape) backwardOps() {
 // ---------------------------------------------------------------------------
 // Ops. Each method records one op and returns its output node.
 
-// MatMul records out (N,O) = x (N,I) · w (I,O).
+// MatMul records out (N,O) = x (N,I) · w (I,O). When x is marked Sparse
+// both products that read it skip its zeros.
 //
 // Backward: dx += dout · wᵀ and dw += xᵀ · dout; either is skipped when
 // that input has no gradient (the first layer's x is the data).
@@ -152,15 +157,19 @@ func (t *Tape) MatMul(x, w *Node) *Node {
 		panic(fmt.Sprintf("MatMul: %s·%s shape mismatch", x.Value.shape(), w.Value.shape()))
 	}
 	out := t.node(x.Value.Rows, w.Value.Cols, x, w)
+	product, weightGrad := matMul, matMulTransA
+	if x.Sparse {
+		product, weightGrad = matMulSparseA, matMulTransASparseA
+	}
 	forward := func() {
-		matMul(out.Value, x.Value, w.Value, false)
+		product(out.Value, x.Value, w.Value, false)
 	}
 	backward := func() {
 		if x.Grad != nil {
 			matMulTransB(x.Grad, out.Grad, w.Value, true)
 		}
 		if w.Grad != nil {
-			matMulTransA(w.Grad, x.Value, out.Grad, true)
+			weightGrad(w.Grad, x.Value, out.Grad, true)
 		}
 	}
 	return t.record("matmul", out, forward, backward, x, w)
@@ -212,6 +221,7 @@ func (t *Tape) Add(a, b *Node) *Node {
 // d(a²) = 2a·da.
 func (t *Tape) Mul(a, b *Node) *Node {
 	out := t.node(a.Value.Rows, a.Value.Cols, a, b)
+	out.Sparse = a.Sparse || b.Sparse // a zero in either gives a zero
 	forward := func() {
 		mulTensors(out.Value, a.Value, b.Value)
 	}
@@ -232,6 +242,7 @@ func (t *Tape) Mul(a, b *Node) *Node {
 // Backward: da += the left Ia columns of dout, db += the right Ib columns.
 func (t *Tape) Concat(a, b *Node) *Node {
 	out := t.node(a.Value.Rows, a.Value.Cols+b.Value.Cols, a, b)
+	out.Sparse = a.Sparse && b.Sparse
 	forward := func() {
 		concatCols(out.Value, a.Value, b.Value)
 	}

@@ -51,6 +51,11 @@ var datasetNames = [...]string{oneHot: "one_hot", manyHot: "many_hot", random: "
 // oneHotDomain is the number of distinct one_hot records: W·W pairs.
 const oneHotDomain = busWidth * busWidth
 
+// sparse reports whether the kind's records are mostly zeros, so that the
+// layers reading them may skip the zeros: one_hot (2 non-zeros in 256) and
+// many_hot (half zeros).
+func (k datasetKind) sparse() bool { return k == oneHot || k == manyHot }
+
 // parseDataset returns the dataset the article calls name.
 func parseDataset(name string) (datasetKind, error) {
 	for k, n := range datasetNames {

@@ -128,8 +128,9 @@ type model struct {
 }
 
 // newModel builds spec for output width out at the study's widths, for
-// training batches of batch records.
-func newModel(spec NetworkSpec, out, batch int) (*model, error) {
+// training batches of batch records. sparse says the inputs are mostly
+// zeros (one_hot, many_hot), so that the layers reading them skip the zeros.
+func newModel(spec NetworkSpec, out, batch int, sparse bool) (*model, error) {
 	net, err := newNetwork(spec, busWidth, hiddenWidth, out)
 	if err != nil {
 		return nil, err
@@ -137,9 +138,12 @@ func newModel(spec NetworkSpec, out, batch int) (*model, error) {
 	m := &model{net: net, tape: newTape(), eval: newEvalTape()}
 	m.a, m.b = m.tape.Input(batch, busWidth), m.tape.Input(batch, busWidth)
 	m.label = m.tape.Input(batch, out)
+	m.evalA, m.evalB = m.eval.Input(evalBatch, busWidth), m.eval.Input(evalBatch, busWidth)
+	for _, in := range []*Node{m.a, m.b, m.evalA, m.evalB} {
+		in.Sparse = sparse
+	}
 	m.loss = m.tape.MSE(net.Record(m.tape, m.a, m.b), m.label)
 	m.opt = newAdam(net.Params(), 0)
-	m.evalA, m.evalB = m.eval.Input(evalBatch, busWidth), m.eval.Input(evalBatch, busWidth)
 	m.evalOut = net.Record(m.eval, m.evalA, m.evalB)
 	return m, nil
 }
@@ -356,7 +360,7 @@ func newExperimentRun(ctx context.Context, p Protocol, e Experiment) (*experimen
 	if err != nil {
 		return nil, err
 	}
-	m, err := newModel(e.Network, e.Task.Width, p.BatchSize)
+	m, err := newModel(e.Network, e.Task.Width, p.BatchSize, e.Dataset.sparse())
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,7 +16,7 @@ import (
 // benchModel returns a model of spec at the benchmark's shapes (batch 32,
 // inputs 2 x 128, output width 128) with random inputs and labels loaded.
 func benchModel(tb testing.TB, spec NetworkSpec, data datasetKind) *model {
-	m, err := newModel(spec, 128, 32)
+	m, err := newModel(spec, 128, 32, data.sparse())
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -415,5 +416,44 @@ func TestHelp(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run(context.Background(), []string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "Examples:") {
 		t.Fatalf("-h: exit %d, %q", code, stdout.String())
+	}
+}
+
+// TestSparseInputsTrainTheSame trains one network twice on one_hot and on
+// many_hot batches, once with the inputs marked sparse (the products skip
+// their zeros) and once not: after 30 steps of Adam the parameters agree
+// within float32 rounding.
+func TestSparseInputsTrainTheSame(t *testing.T) {
+	for _, kind := range []datasetKind{oneHot, manyHot} {
+		for _, name := range []string{"dense-2-relu", "multiply", "multiply_simple"} {
+			spec, _ := lookupNetwork(name)
+			var params [2][]float32
+			for i, sparse := range []bool{false, true} {
+				m, err := newModel(spec, 128, 32, sparse)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m.net.Init(3)
+				m.opt.Reset(1e-3)
+				d, _ := newData(kind, 1, 1000, 10, 10)
+				r := newRNG(6)
+				task, _ := lookupTask("elementwise_add")
+				for step := 0; step < 30; step++ {
+					d.fillTrainBatch(&r, m.a.Value, m.b.Value)
+					task.labelBatch(m.label.Value, m.a.Value, m.b.Value)
+					m.step()
+				}
+				for _, p := range m.net.Params() {
+					params[i] = append(params[i], p.Value.Data...)
+				}
+			}
+			worst := 0.0
+			for j := range params[0] {
+				worst = math.Max(worst, math.Abs(float64(params[0][j]-params[1][j])))
+			}
+			if worst > 1e-4 {
+				t.Errorf("%s on %s: sparse and dense training differ by up to %g", name, datasetNames[kind], worst)
+			}
+		}
 	}
 }
