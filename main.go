@@ -275,6 +275,7 @@ func printList(w io.Writer, o options, plan Plan) {
 func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 	path := filepath.Join(o.outDir, "results.csv")
 	terminal := isTerminal(stderr)
+	started := time.Now()
 	var last Progress
 	err := sweep(ctx, plan, path, o.workers, func(p Progress) {
 		last = p
@@ -294,6 +295,17 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 	})
 	if terminal && last.Done > last.Skipped {
 		fmt.Fprintln(stderr)
+	}
+	if !isSetupError(err) { // the results file was opened: log this invocation beside it
+		rec := RunRecord{
+			Started: started, Finished: time.Now(), Command: o.argsShown, GoVersion: runtime.Version(),
+			Kernel: kernelName, CPU: cpuModel(), CPUs: runtime.NumCPU(), Workers: o.workers,
+			Selected: len(plan.Experiments), Ran: last.Done - last.Skipped, Interrupted: errors.Is(err, context.Canceled),
+		}
+		rec.WallSeconds = rec.Finished.Sub(rec.Started).Seconds()
+		if lerr := appendRunRecord(o.outDir, rec); lerr != nil {
+			fmt.Fprintf(stderr, "reasonops: cannot write the run log: %v\n", lerr)
+		}
 	}
 	switch {
 	case errors.Is(err, context.Canceled):

@@ -25,12 +25,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -938,3 +940,74 @@ func (rf *resultsFile) Append(row Row) error {
 
 // Close closes the file.
 func (rf *resultsFile) Close() error { return rf.f.Close() }
+
+// ---------------------------------------------------------------------------
+// The run log: facts about each invocation, beside the results.
+
+// runsLogName is the file in the output folder that gets one JSON line per
+// study invocation; the report reads it for the run's facts.
+const runsLogName = "runs.jsonl"
+
+// RunRecord is one invocation of the study: what was run, where, how long.
+type RunRecord struct {
+	Started     time.Time `json:"started"`
+	Finished    time.Time `json:"finished"`
+	Command     string    `json:"command"`      // as typed, e.g. "go run . -quick"
+	GoVersion   string    `json:"go"`           // runtime.Version()
+	Kernel      string    `json:"kernel"`       // the matrix kernels in use, e.g. "plain Go" or "AVX-512"
+	CPU         string    `json:"cpu"`          // the CPU model, from /proc/cpuinfo where there is one
+	CPUs        int       `json:"cpus"`         // runtime.NumCPU()
+	Workers     int       `json:"workers"`      // the -workers value
+	Selected    int       `json:"selected"`     // experiments the flags selected
+	Ran         int       `json:"ran"`          // experiments this invocation finished and wrote
+	Interrupted bool      `json:"interrupted"`  // stopped by Ctrl-C or SIGTERM before the end
+	WallSeconds float64   `json:"wall_seconds"` // Finished - Started
+}
+
+// appendRunRecord adds rec as one line to DIR/runs.jsonl.
+func appendRunRecord(dir string, rec RunRecord) error {
+	line, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, runsLogName), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// readRunRecords reads DIR/runs.jsonl; a missing file gives no records, and
+// lines that do not parse (a torn last line, say) are skipped.
+func readRunRecords(dir string) []RunRecord {
+	data, err := os.ReadFile(filepath.Join(dir, runsLogName))
+	if err != nil {
+		return nil
+	}
+	var recs []RunRecord
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		var r RunRecord
+		if len(bytes.TrimSpace(line)) > 0 && json.Unmarshal(line, &r) == nil {
+			recs = append(recs, r)
+		}
+	}
+	return recs
+}
+
+// cpuModel returns the CPU's model name from /proc/cpuinfo, or GOARCH where
+// there is no such file.
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	return runtime.GOARCH
+}

@@ -122,6 +122,10 @@ func matMul(dst, a, b *Tensor, accumulate bool) {
 	matMulKernel(dst.Data, a.Data, b.Data, a.Rows, a.Cols, b.Cols)
 }
 
+// kernelName says which kernels are installed: "plain Go" unless
+// tensor_simd_amd64.go installed vector ones at start-up.
+var kernelName = "plain Go"
+
 // matMulKernel adds a (n,k) · b (k,m) into dst (n,m); all three are
 // row-major slices. The plain-Go matMulAddGo is the default;
 // tensor_simd_amd64.go installs a vector kernel at start-up when the build
