@@ -35,8 +35,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -61,8 +61,10 @@ const (
 const usageText = `reasonops: which small networks can learn which arithmetic and logic operations.
 
 Usage:
-  go run . [flags]          run the study (every selected experiment), resumable
-  go run . list [flags]     print what the flags select, and how many experiments
+  go run . [flags]                  run the study (every selected experiment), resumable
+  go run . list [flags]             print what the flags select, and how many experiments
+  go run . merge -out DIR FILE...   merge results files (shards) into DIR/results.csv,
+                                    and list the experiments the flags select that are missing
 
 Flags:
   -tasks LIST       comma list of tasks (default all 12)
@@ -76,6 +78,9 @@ Flags:
   -long-steps N     steps of the long run, 0 for none (default 30000; 1000 with -quick)
   -workers N        trainings in parallel (default: the number of CPUs)
   -out DIR          folder of the results (default results); results go to DIR/results.csv
+  -shard I/N        run only shard I of N (0 <= I < N), into DIR/results-shard-I-of-N.csv;
+                    merge the shards with: go run . merge -out DIR FILE...
+  -cpuprofile FILE  write a CPU profile of the run to FILE (read it with go tool pprof)
 
 Examples:
   go run .                                         the full study, as PROTOCOL.md states it
@@ -83,18 +88,22 @@ Examples:
   go run . -tasks dot,reduce_sum -networks multiply,multiply_simple
   go run . -datasets many_hot -tasks logical_xor -seeds 5
   go run . list -tasks concat                      how many experiments that is
+  go run . -shard 0/4 -out shards                  the first of four shards (e.g. one per machine)
+  go run . merge -out results shards/results-shard-*-of-4.csv
 
 Interrupt with Ctrl-C at any time; the same command continues where it stopped.
 `
 
 // options is the parsed command line.
 type options struct {
-	command   string // "" (the study) or "list"
+	command   string // "" (the study), "list" or "merge"
 	sel       Selection
 	protocol  Protocol
 	workers   int
 	outDir    string
-	argsShown string // the command as typed, for messages
+	profile   string   // -cpuprofile: write a CPU profile of the run here
+	files     []string // merge: the results files to merge
+	argsShown string   // the command as typed, for messages
 }
 
 // usageError is a mistake on the command line: one line, exit status 2.
@@ -123,6 +132,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "list":
 		printList(stdout, opts, plan)
 		return exitOK
+	case "merge":
+		return runMerge(opts, stderr)
+	}
+	if opts.profile != "" {
+		f, err := os.Create(opts.profile)
+		if err != nil {
+			fmt.Fprintf(stderr, "reasonops: -cpuprofile: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "reasonops: -cpuprofile: %v\n", err)
+			return exitUsage
+		}
+		defer pprof.StopCPUProfile()
 	}
 	return runStudy(ctx, opts, plan, stderr)
 }
@@ -140,6 +164,7 @@ func parseArgs(args []string) (options, error) {
 		seed                                  uint64
 		quick, all                            bool
 		gridSteps, longSteps                  int
+		shard                                 string
 	)
 	fs.StringVar(&tasksFlag, "tasks", "", "")
 	fs.StringVar(&datasetsFlag, "datasets", "", "")
@@ -152,6 +177,8 @@ func parseArgs(args []string) (options, error) {
 	fs.IntVar(&longSteps, "long-steps", -1, "")
 	fs.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "")
 	fs.StringVar(&o.outDir, "out", "results", "")
+	fs.StringVar(&o.profile, "cpuprofile", "", "")
+	fs.StringVar(&shard, "shard", "", "")
 
 	rest := args
 	for {
@@ -165,15 +192,24 @@ func parseArgs(args []string) (options, error) {
 		if len(rest) == 0 {
 			break
 		}
-		if o.command != "" {
-			return o, usageError{fmt.Sprintf("unexpected argument %q after %q (valid commands: list)", rest[0], o.command)}
-		}
-		switch rest[0] {
-		case "list":
+		switch {
+		case o.command == "merge": // merge's other arguments are the files
+			o.files = append(o.files, rest[0])
+		case o.command != "":
+			return o, usageError{fmt.Sprintf("unexpected argument %q after %q", rest[0], o.command)}
+		case rest[0] == "list" || rest[0] == "merge":
 			o.command = rest[0]
-			rest = rest[1:]
 		default:
-			return o, usageError{fmt.Sprintf("unknown command %q (valid: list; or no command to run the study)", rest[0])}
+			return o, usageError{fmt.Sprintf("unknown command %q (valid: list, merge; or none to run the study)", rest[0])}
+		}
+		rest = rest[1:]
+	}
+	if o.command == "merge" {
+		if len(o.files) == 0 {
+			return o, usageError{"merge needs the results files to merge: go run . merge -out DIR FILE..."}
+		}
+		if shard != "" {
+			return o, usageError{"-shard does not apply to merge; give merge every shard's file"}
 		}
 	}
 
@@ -187,9 +223,14 @@ func parseArgs(args []string) (options, error) {
 	if o.sel.Networks, err = parseList("-networks", networksFlag); err != nil {
 		return o, err
 	}
-	o.sel.Seed, o.sel.Seeds, o.sel.All = seed, seeds, all
+	o.sel.All = all
 	if seeds < 1 {
 		return o, usageError{fmt.Sprintf("-seeds must be at least 1, got %d", seeds)}
+	}
+	if shard != "" {
+		if o.sel.Shard, err = parseShard(shard); err != nil {
+			return o, usageError{err.Error()}
+		}
 	}
 	if o.workers < 1 {
 		return o, usageError{fmt.Sprintf("-workers must be at least 1, got %d", o.workers)}
@@ -213,6 +254,7 @@ func parseArgs(args []string) (options, error) {
 		}
 		o.protocol.LongSteps = longSteps
 	}
+	o.protocol.Seed, o.protocol.Seeds = seed, seeds
 	o.argsShown = strings.TrimSpace("go run . " + strings.Join(args, " "))
 	return o, nil
 }
@@ -263,7 +305,10 @@ func printList(w io.Writer, o options, plan Plan) {
 	fmt.Fprintf(w, "tasks (%d): %s\n", len(ts), strings.Join(ts, ", "))
 	fmt.Fprintf(w, "datasets (%d): %s\n", len(ds), strings.Join(ds, ", "))
 	fmt.Fprintf(w, "networks (%d): %s\n", len(ns), strings.Join(ns, ", "))
-	fmt.Fprintf(w, "seeds: %d from %d\n", o.sel.Seeds, o.sel.Seed)
+	fmt.Fprintf(w, "seeds: %d from %d\n", o.protocol.Seeds, o.protocol.Seed)
+	if o.sel.Shard.N > 0 {
+		fmt.Fprintf(w, "shard: %s (experiments whose stable index is %d modulo %d)\n", o.sel.Shard, o.sel.Shard.I, o.sel.Shard.N)
+	}
 	fmt.Fprintf(w, "protocol: %s\n", plan.Protocol)
 	if !o.sel.All {
 		fmt.Fprintln(w, "excluded (task, dataset) pairs are left out; -all includes them")
@@ -271,9 +316,39 @@ func printList(w io.Writer, o options, plan Plan) {
 	fmt.Fprintf(w, "%d experiments\n", len(plan.Experiments))
 }
 
+// runMerge merges the files named on the command line into DIR/results.csv
+// and says what it did, and which selected experiments are still missing.
+func runMerge(o options, stderr io.Writer) int {
+	out := resultsPath(o.outDir, Shard{})
+	sum, err := mergeResults(out, o.files, o.sel)
+	if err != nil {
+		fmt.Fprintf(stderr, "reasonops: %v\n", err)
+		if isSetupError(err) {
+			return exitUsage
+		}
+		return exitFailure
+	}
+	for _, f := range sum.Torn {
+		fmt.Fprintf(stderr, "reasonops: ignored a torn last line in %s\n", f)
+	}
+	fmt.Fprintf(stderr, "reasonops: merged %d rows into %s (%d exact duplicates dropped)\n", sum.Rows, out, sum.Duplicates)
+	if n := len(sum.Missing); n > 0 {
+		var keys []string
+		for _, e := range sum.Missing[:min(n, 5)] {
+			keys = append(keys, e.Key())
+		}
+		more := ""
+		if n > 5 {
+			more = ", ..."
+		}
+		fmt.Fprintf(stderr, "reasonops: %d selected experiments are missing: %s%s\n", n, strings.Join(keys, ", "), more)
+	}
+	return exitOK
+}
+
 // runStudy runs the plan's sweep with progress on stderr.
 func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
-	path := filepath.Join(o.outDir, "results.csv")
+	path := resultsPath(o.outDir, o.sel.Shard)
 	terminal := isTerminal(stderr)
 	started := time.Now()
 	var last Progress

@@ -23,6 +23,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -34,6 +35,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -60,6 +62,8 @@ type Protocol struct {
 	TrainSize    int       // distinct training records (1,000,000; one_hot has its own, smaller domain)
 	ValSize      int       // validation records (4,000)
 	TestSize     int       // test records (4,000)
+	Seed         uint64    // the first seed (1)
+	Seeds        int       // seeds per experiment: Seed, Seed+1, ... (1)
 }
 
 // evalBatch is the number of records one forward pass of an evaluation
@@ -84,6 +88,8 @@ func paperProtocol() Protocol {
 		TrainSize:    1000000,
 		ValSize:      4000,
 		TestSize:     4000,
+		Seed:         1,
+		Seeds:        1,
 	}
 }
 
@@ -98,15 +104,77 @@ func quickProtocol() Protocol {
 }
 
 // String describes the protocol in one line, which is the results file's
-// protocol column: two rows are comparable only if these strings are equal.
+// protocol column: rows are resumed and merged together only if these
+// strings are equal. parseProtocol reads it back.
 func (p Protocol) String() string {
 	lrs := make([]string, len(p.LRs))
 	for i, lr := range p.LRs {
 		lrs[i] = formatFloat(lr)
 	}
-	return fmt.Sprintf("%s;grid=%d;long=%d;lrs=%s;batch=%d;check=%dx%d;target=%s;decrease=%sx%d;train=%d;val=%d;test=%d",
+	return fmt.Sprintf("%s;grid=%d;long=%d;lrs=%s;batch=%d;check=%dx%d;target=%s;decrease=%sx%d;train=%d;val=%d;test=%d;seeds=%d..%d",
 		protocolVersion, p.GridSteps, p.LongSteps, strings.Join(lrs, "/"), p.BatchSize, p.CheckEvery, p.CheckSize,
-		formatFloat(p.Target), formatFloat(p.Decrease), p.MaxDecreases, p.TrainSize, p.ValSize, p.TestSize)
+		formatFloat(p.Target), formatFloat(p.Decrease), p.MaxDecreases, p.TrainSize, p.ValSize, p.TestSize,
+		p.Seed, p.Seed+uint64(p.Seeds)-1)
+}
+
+// parseProtocol reads a Protocol back from its String form; it accepts only
+// the exact form String writes.
+func parseProtocol(s string) (Protocol, error) {
+	var p Protocol
+	bad := func(why string) (Protocol, error) {
+		return Protocol{}, fmt.Errorf("protocol %q: %s", truncate(s, 60), why)
+	}
+	parts := strings.Split(s, ";")
+	if parts[0] != protocolVersion {
+		return bad("made by another version of the training code (this one is " + protocolVersion + ")")
+	}
+	for _, part := range parts[1:] {
+		key, val, _ := strings.Cut(part, "=")
+		var err error
+		switch key {
+		case "grid":
+			p.GridSteps, err = strconv.Atoi(val)
+		case "long":
+			p.LongSteps, err = strconv.Atoi(val)
+		case "lrs":
+			for _, f := range strings.Split(val, "/") {
+				lr, e := strconv.ParseFloat(f, 64)
+				err = errors.Join(err, e)
+				p.LRs = append(p.LRs, lr)
+			}
+		case "batch":
+			p.BatchSize, err = strconv.Atoi(val)
+		case "check":
+			_, err = fmt.Sscanf(val, "%dx%d", &p.CheckEvery, &p.CheckSize)
+		case "target":
+			p.Target, err = strconv.ParseFloat(val, 64)
+		case "decrease":
+			d, n, _ := strings.Cut(val, "x")
+			p.Decrease, err = strconv.ParseFloat(d, 64)
+			if err == nil {
+				p.MaxDecreases, err = strconv.Atoi(n)
+			}
+		case "train":
+			p.TrainSize, err = strconv.Atoi(val)
+		case "val":
+			p.ValSize, err = strconv.Atoi(val)
+		case "test":
+			p.TestSize, err = strconv.Atoi(val)
+		case "seeds":
+			var last uint64
+			_, err = fmt.Sscanf(val, "%d..%d", &p.Seed, &last)
+			p.Seeds = int(last-p.Seed) + 1
+		default:
+			return bad("unknown setting " + key)
+		}
+		if err != nil {
+			return bad("malformed setting " + part)
+		}
+	}
+	if p.String() != s {
+		return bad("settings missing or not in their usual form")
+	}
+	return p, nil
 }
 
 // ---------------------------------------------------------------------------
@@ -478,18 +546,87 @@ type Plan struct {
 }
 
 // Selection is what the command line asks for: names of tasks, datasets
-// and networks (all when empty), seeds first..first+count-1, and whether to
-// keep the excluded pairs.
+// and networks (all when empty), whether to keep the excluded pairs, and
+// which shard of the experiments to run.
 type Selection struct {
 	Tasks, Datasets, Networks []string
-	Seed                      uint64
-	Seeds                     int
 	All                       bool
+	Shard                     Shard
 }
 
-// newPlan resolves sel into experiments: for each seed, task, dataset and
-// network in that order, skipping excluded (task, dataset) pairs unless
-// sel.All. Unknown names are errors that list the valid ones.
+// Shard is one of N parts of a study: the experiments whose identity hash
+// (see Experiment.inShard) is I modulo N. The zero value is the whole study.
+type Shard struct{ I, N int }
+
+// String formats the shard as "i/n", or "" for the whole study.
+func (s Shard) String() string {
+	if s.N == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d", s.I, s.N)
+}
+
+// parseShard reads "i/n" with 0 <= i < n.
+func parseShard(s string) (Shard, error) {
+	var sh Shard
+	is, ns, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(is)
+	n, err2 := strconv.Atoi(ns)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return sh, fmt.Errorf("-shard %q: want i/n with 0 <= i < n, e.g. 0/4 (the first of four shards)", s)
+	}
+	return Shard{I: i, N: n}, nil
+}
+
+// Index returns the experiment's place in the full grid of one seed (task,
+// then dataset, then network, in the orders of tasks, datasetNames and
+// networkSpecs; 12 x 4 x 27 = 1,296 places), plus 1,296 per seed: the order
+// of a merged results file.
+func (e Experiment) Index() uint64 {
+	t, _ := taskIndex(e.Task.Name)
+	n, _ := networkIndex(e.Network.Name)
+	cell := uint64((t*len(datasetNames)+int(e.Dataset))*len(networkSpecs()) + n)
+	return e.Seed*uint64(len(tasks)*len(datasetNames)*len(networkSpecs())) + cell
+}
+
+// inShard reports whether the experiment belongs to shard s: whether a hash
+// of its identity (task, dataset, network, seed) is s.I modulo s.N. The hash
+// depends on the experiment alone, never on the flags, so a shard holds the
+// same experiments whatever else was selected; and, unlike Index modulo N,
+// it spreads every network and task evenly over the shards (with N = 3, 9
+// or 27, Index modulo N would put each network in one shard).
+func (e Experiment) inShard(s Shard) bool {
+	if s.N == 0 {
+		return true
+	}
+	h := hashWords(hashString(e.Task.Name), uint64(e.Dataset), hashString(e.Network.Name), e.Seed)
+	return h%uint64(s.N) == uint64(s.I)
+}
+
+// taskIndex returns the position of the named task in tasks.
+func taskIndex(name string) (int, bool) {
+	for i, t := range tasks {
+		if t.Name == name {
+			return i, true
+		}
+	}
+	return -1, false
+}
+
+// networkIndex returns the position of the named network in networkSpecs.
+func networkIndex(name string) (int, bool) {
+	for i, n := range networkSpecs() {
+		if n.Name == name {
+			return i, true
+		}
+	}
+	return -1, false
+}
+
+// newPlan resolves sel into experiments: for each of p's seeds, each task,
+// dataset and network in that order, skipping excluded (task, dataset) pairs
+// unless sel.All, and those outside sel.Shard. Unknown names are errors
+// that list the valid ones.
 func newPlan(p Protocol, sel Selection) (Plan, error) {
 	ts := tasks
 	if len(sel.Tasks) > 0 {
@@ -524,16 +661,16 @@ func newPlan(p Protocol, sel Selection) (Plan, error) {
 			ns = append(ns, n)
 		}
 	}
-	if sel.Seeds < 1 {
-		return Plan{}, fmt.Errorf("-seeds must be at least 1, got %d", sel.Seeds)
+	if p.Seeds < 1 {
+		return Plan{}, fmt.Errorf("-seeds must be at least 1, got %d", p.Seeds)
 	}
 	plan := Plan{Protocol: p}
-	for s := 0; s < sel.Seeds; s++ {
+	for s := 0; s < p.Seeds; s++ {
 		for _, t := range ts {
 			for _, d := range ds {
 				for _, n := range ns {
-					e := Experiment{Task: t, Dataset: d, Network: n, Seed: sel.Seed + uint64(s)}
-					if e.Excluded() && !sel.All {
+					e := Experiment{Task: t, Dataset: d, Network: n, Seed: p.Seed + uint64(s)}
+					if (e.Excluded() && !sel.All) || !e.inShard(sel.Shard) {
 						continue
 					}
 					plan.Experiments = append(plan.Experiments, e)
@@ -542,6 +679,15 @@ func newPlan(p Protocol, sel Selection) (Plan, error) {
 		}
 	}
 	return plan, nil
+}
+
+// resultsPath returns the results file of a shard in dir: results.csv for
+// the whole study, results-shard-I-of-N.csv for shard I/N.
+func resultsPath(dir string, s Shard) string {
+	if s.N == 0 {
+		return filepath.Join(dir, "results.csv")
+	}
+	return filepath.Join(dir, fmt.Sprintf("results-shard-%d-of-%d.csv", s.I, s.N))
 }
 
 // ---------------------------------------------------------------------------
@@ -1010,4 +1156,128 @@ func cpuModel() string {
 		}
 	}
 	return runtime.GOARCH
+}
+
+// ---------------------------------------------------------------------------
+// Merging shard files.
+
+// sameResult reports whether two rows hold the same result: every cell
+// equal apart from the datetime and wall time, which vary between runs.
+func (r Row) sameResult(o Row) bool {
+	r.Datetime, r.WallSeconds, o.Datetime, o.WallSeconds = "", 0, "", 0
+	return r == o
+}
+
+// MergeSummary says what mergeResults did.
+type MergeSummary struct {
+	Rows       int          // rows in the merged file
+	Duplicates int          // rows dropped because an equal row was already in
+	Torn       []string     // inputs whose torn last line was ignored
+	Missing    []Experiment // experiments of the selection that no file holds
+}
+
+// mergeResults merges the rows of the results files inputs, and of out
+// itself if it exists, into out. All rows must come from one protocol
+// (same settings and seeds); a row repeated exactly is kept once; two rows
+// of one experiment that disagree are refused. Rows are written in stable
+// index order to a temporary file that replaces out only when complete, so
+// a refused or failed merge modifies nothing. Missing lists the experiments
+// that sel selects under the rows' protocol and no input holds.
+func mergeResults(out string, inputs []string, sel Selection) (MergeSummary, error) {
+	var sum MergeSummary
+	if _, err := os.Stat(out); err == nil && !slices.Contains(inputs, out) {
+		inputs = append([]string{out}, inputs...)
+	}
+	var rows []Row
+	byKey := map[string]int{}
+	protocol, protocolFrom := "", ""
+	for _, in := range inputs {
+		data, err := os.ReadFile(in)
+		if err != nil {
+			return sum, setupErrorf("cannot read %s: %v", in, err)
+		}
+		rs, torn, err := readResults(data)
+		if err != nil {
+			return sum, setupErrorf("%s: %v", in, err)
+		}
+		if torn > 0 {
+			sum.Torn = append(sum.Torn, in)
+		}
+		for _, r := range rs {
+			if protocol == "" {
+				protocol, protocolFrom = r.Protocol, in
+			}
+			if r.Protocol != protocol {
+				return sum, setupErrorf("%s and %s come from different protocols or seeds (%s vs %s): refusing to merge them",
+					protocolFrom, in, protocol, r.Protocol)
+			}
+			if i, ok := byKey[r.Key()]; ok {
+				if !rows[i].sameResult(r) {
+					return sum, setupErrorf("%s holds experiment %s with a result that differs from another file's: refusing to merge", in, r.Key())
+				}
+				sum.Duplicates++
+				continue
+			}
+			byKey[r.Key()] = len(rows)
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) == 0 {
+		return sum, setupErrorf("no results in %s: nothing to merge", strings.Join(inputs, ", "))
+	}
+	p, err := parseProtocol(protocol)
+	if err != nil {
+		return sum, setupError{err.Error()}
+	}
+	index := func(r Row) uint64 {
+		t, _ := lookupTask(r.Task)
+		d, _ := parseDataset(r.Dataset)
+		n, _ := lookupNetwork(r.Network)
+		return Experiment{Task: t, Dataset: d, Network: n, Seed: r.Seed}.Index()
+	}
+	slices.SortFunc(rows, func(a, b Row) int { return cmp.Compare(index(a), index(b)) })
+	var buf bytes.Buffer
+	buf.Write(encodeRow(resultsHeader))
+	for _, r := range rows {
+		buf.Write(encodeRow(r.fields()))
+	}
+	if err := writeFileAtomic(out, buf.Bytes()); err != nil {
+		return sum, err
+	}
+	sum.Rows = len(rows)
+	plan, err := newPlan(p, sel)
+	if err != nil {
+		return sum, err
+	}
+	for _, e := range plan.Experiments {
+		if _, ok := byKey[e.Key()]; !ok {
+			sum.Missing = append(sum.Missing, e)
+		}
+	}
+	return sum, nil
+}
+
+// writeFileAtomic writes data to a temporary file beside path, syncs it,
+// and renames it over path: readers see the old file or the new one, whole.
+func writeFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return setupErrorf("cannot create the output folder: %v", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".merge-*.csv")
+	if err != nil {
+		return setupErrorf("cannot write in %s: %v", filepath.Dir(path), err)
+	}
+	defer os.Remove(f.Name()) // after a successful rename there is nothing left to remove
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("cannot write %s: %v", f.Name(), err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("cannot sync %s: %v", f.Name(), err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }
