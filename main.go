@@ -65,6 +65,8 @@ Usage:
   go run . list [flags]             print what the flags select, and how many experiments
   go run . merge -out DIR FILE...   merge results files (shards) into DIR/results.csv,
                                     and list the experiments the flags select that are missing
+  go run . estimate [-every K]      run every K-th selected experiment (default 20) and project
+                                    the wall time of all of them
 
 Flags:
   -tasks LIST       comma list of tasks (default all 12)
@@ -103,6 +105,8 @@ type options struct {
 	outDir    string
 	profile   string   // -cpuprofile: write a CPU profile of the run here
 	files     []string // merge: the results files to merge
+	every     int      // estimate: run every this-many-th experiment
+	outSet    bool     // -out was given
 	argsShown string   // the command as typed, for messages
 }
 
@@ -134,6 +138,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case "merge":
 		return runMerge(opts, stderr)
+	case "estimate":
+		return runEstimate(ctx, opts, plan, stdout, stderr)
 	}
 	if opts.profile != "" {
 		f, err := os.Create(opts.profile)
@@ -179,6 +185,7 @@ func parseArgs(args []string) (options, error) {
 	fs.StringVar(&o.outDir, "out", "results", "")
 	fs.StringVar(&o.profile, "cpuprofile", "", "")
 	fs.StringVar(&shard, "shard", "", "")
+	fs.IntVar(&o.every, "every", 20, "")
 
 	rest := args
 	for {
@@ -197,10 +204,10 @@ func parseArgs(args []string) (options, error) {
 			o.files = append(o.files, rest[0])
 		case o.command != "":
 			return o, usageError{fmt.Sprintf("unexpected argument %q after %q", rest[0], o.command)}
-		case rest[0] == "list" || rest[0] == "merge":
+		case rest[0] == "list" || rest[0] == "merge" || rest[0] == "estimate":
 			o.command = rest[0]
 		default:
-			return o, usageError{fmt.Sprintf("unknown command %q (valid: list, merge; or none to run the study)", rest[0])}
+			return o, usageError{fmt.Sprintf("unknown command %q (valid: list, merge, estimate; or none to run the study)", rest[0])}
 		}
 		rest = rest[1:]
 	}
@@ -255,6 +262,10 @@ func parseArgs(args []string) (options, error) {
 		o.protocol.LongSteps = longSteps
 	}
 	o.protocol.Seed, o.protocol.Seeds = seed, seeds
+	if o.every < 1 {
+		return o, usageError{fmt.Sprintf("-every must be at least 1, got %d", o.every)}
+	}
+	fs.Visit(func(f *flag.Flag) { o.outSet = o.outSet || f.Name == "out" })
 	o.argsShown = strings.TrimSpace("go run . " + strings.Join(args, " "))
 	return o, nil
 }
@@ -343,6 +354,72 @@ func runMerge(o options, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "reasonops: %d selected experiments are missing: %s%s\n", n, strings.Join(keys, ", "), more)
 	}
+	return exitOK
+}
+
+// runEstimate runs a fixed sample of the plan, every o.every-th experiment
+// in plan order, and projects the whole plan's wall time from it: the
+// sample's summed experiment times, scaled by plan size over sample size,
+// divided by the workers. The sample's results go to -out if given, else to
+// a temporary folder that is removed afterwards.
+func runEstimate(ctx context.Context, o options, plan Plan, stdout, stderr io.Writer) int {
+	var sample Plan
+	sample.Protocol = plan.Protocol
+	for i := o.every / 2; i < len(plan.Experiments); i += o.every {
+		sample.Experiments = append(sample.Experiments, plan.Experiments[i])
+	}
+	if len(sample.Experiments) == 0 {
+		fmt.Fprintf(stderr, "reasonops: -every %d leaves no experiment of %d to sample\n", o.every, len(plan.Experiments))
+		return exitUsage
+	}
+	dir := o.outDir
+	if !o.outSet {
+		tmp, err := os.MkdirTemp("", "reasonops-estimate-")
+		if err != nil {
+			fmt.Fprintf(stderr, "reasonops: %v\n", err)
+			return exitFailure
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	path := resultsPath(dir, Shard{})
+	fmt.Fprintf(stderr, "reasonops: estimate: running %d of %d experiments (every %d-th), %d workers, kernels: %s\n",
+		len(sample.Experiments), len(plan.Experiments), o.every, o.workers, kernelName)
+	start := time.Now()
+	err := sweep(ctx, sample, path, o.workers, func(p Progress) {
+		if p.Last != nil {
+			fmt.Fprintln(stderr, progressLine(p))
+		}
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "reasonops: %v\n", err)
+		if errors.Is(err, context.Canceled) {
+			return exitInterrupted
+		}
+		return exitFailure
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "reasonops: %v\n", err)
+		return exitFailure
+	}
+	rows, _, err := readResults(data)
+	if err != nil {
+		fmt.Fprintf(stderr, "reasonops: %v\n", err)
+		return exitFailure
+	}
+	var busy float64
+	var steps int
+	for _, r := range rows {
+		busy += r.WallSeconds
+		steps += r.TotalSteps
+	}
+	scale := float64(len(plan.Experiments)) / float64(len(rows))
+	projected := time.Duration(busy * scale / float64(o.workers) * float64(time.Second))
+	fmt.Fprintf(stdout, "sample: %d experiments, %s wall, %s of experiment time, %d training steps (%.0f µs per step and worker)\n",
+		len(rows), formatDuration(time.Since(start)), formatDuration(time.Duration(busy*float64(time.Second))), steps, busy/float64(steps)*1e6)
+	fmt.Fprintf(stdout, "projected: %d experiments on %d workers: about %s (kernels: %s)\n",
+		len(plan.Experiments), o.workers, formatDuration(projected), kernelName)
 	return exitOK
 }
 

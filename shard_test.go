@@ -306,3 +306,18 @@ func FuzzReadResults(f *testing.F) {
 		}
 	})
 }
+
+// TestEstimate runs the estimate command on a small selection: it runs the
+// fixed sample (every 5th of 12 experiments: the 3rd and 8th) and prints a
+// projection for all 12.
+func TestEstimate(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	args := append([]string{"estimate", "-every", "5"}, cliArgs...)
+	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stdout.String()
+	if !strings.Contains(out, "sample: 2 experiments") || !strings.Contains(out, "projected: 12 experiments on") {
+		t.Fatalf("estimate printed %q", out)
+	}
+}
