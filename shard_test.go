@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,41 +12,6 @@ import (
 	"testing"
 	"time"
 )
-
-// TestMain lets a test run the real command line in a subprocess: when
-// REASONOPS_TEST_ARGS is set, the test binary behaves as the reasonops
-// binary with those arguments (separated by newlines) instead of running
-// tests.
-func TestMain(m *testing.M) {
-	if args := os.Getenv("REASONOPS_TEST_ARGS"); args != "" {
-		os.Args = append([]string{"reasonops"}, strings.Split(args, "\n")...)
-		main()
-		return
-	}
-	os.Exit(m.Run())
-}
-
-// command returns the test binary set up to run as reasonops with args.
-func command(args ...string) *exec.Cmd {
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), "REASONOPS_TEST_ARGS="+strings.Join(args, "\n"))
-	return cmd
-}
-
-// cliArgs are the flags of a small real study run through the command
-// line: 12 fast experiments with very short trials.
-var cliArgs = []string{"-quick", "-grid-steps", "10", "-long-steps", "20",
-	"-tasks", "elementwise_add,logical_or,dot", "-datasets", "many_hot,one_hot", "-networks", "dense-1-linear,multiply_simple"}
-
-// runCLI runs the command line in this process and fails on a non-zero exit.
-func runCLI(t *testing.T, args ...string) string {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
-		t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
-	}
-	return stderr.String()
-}
 
 // TestShardsMergeToSingleRun runs the same selection as one sweep and as
 // shards 0/3, 1/3 and 2/3 (the tasks listed in another order, which must not
@@ -133,31 +97,6 @@ func TestResumeTorture(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("after %d kills the rows differ from an uninterrupted run:\n%s\n---\n%s", kills, strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-}
-
-// TestInterruptStopsCleanly sends SIGINT (Ctrl-C) to a running study: it
-// exits with status 130, says how to continue, and what it saved is intact.
-func TestInterruptStopsCleanly(t *testing.T) {
-	dir := t.TempDir()
-	cmd := command(append([]string{"-out", dir}, tortureArgs...)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(400 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGINT)
-	err := cmd.Wait()
-	if err == nil {
-		t.Skip("the run finished before the interrupt")
-	}
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitInterrupted {
-		t.Fatalf("exit %v, want %d: %s", err, exitInterrupted, stderr.String())
-	}
-	if !strings.Contains(stderr.String(), "run the same command to continue") {
-		t.Fatalf("stderr %q", stderr.String())
-	}
-	readRows(t, filepath.Join(dir, "results.csv")) // parses, no torn line, no duplicates
 }
 
 // TestShardAndMergeErrors checks the bad input of sharding and merging: a
@@ -305,19 +244,4 @@ func FuzzReadResults(f *testing.F) {
 			}
 		}
 	})
-}
-
-// TestEstimate runs the estimate command on a small selection: it runs the
-// fixed sample (every 5th of 12 experiments: the 3rd and 8th) and prints a
-// projection for all 12.
-func TestEstimate(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	args := append([]string{"estimate", "-every", "5"}, cliArgs...)
-	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr.String())
-	}
-	out := stdout.String()
-	if !strings.Contains(out, "sample: 2 experiments") || !strings.Contains(out, "projected: 12 experiments on") {
-		t.Fatalf("estimate printed %q", out)
-	}
 }
