@@ -63,6 +63,8 @@ const usageText = `reasonops: which small networks can learn which arithmetic an
 Usage:
   go run . [flags]                  run the study (every selected experiment), resumable
   go run . list [flags]             print what the flags select, and how many experiments
+  go run . report [-out DIR]        write DIR/report.md and its SVG pictures from DIR/results.csv
+                                    (a study writes it when it ends)
   go run . merge -out DIR FILE...   merge results files (shards) into DIR/results.csv,
                                     and list the experiments the flags select that are missing
   go run . estimate [-every K]      run every K-th selected experiment (default 20) and project
@@ -133,6 +135,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch opts.command {
+	case "report":
+		return runReport(opts.outDir, stderr)
 	case "list":
 		printList(stdout, opts, plan)
 		return exitOK
@@ -204,10 +208,10 @@ func parseArgs(args []string) (options, error) {
 			o.files = append(o.files, rest[0])
 		case o.command != "":
 			return o, usageError{fmt.Sprintf("unexpected argument %q after %q", rest[0], o.command)}
-		case rest[0] == "list" || rest[0] == "merge" || rest[0] == "estimate":
+		case rest[0] == "list" || rest[0] == "merge" || rest[0] == "estimate" || rest[0] == "report":
 			o.command = rest[0]
 		default:
-			return o, usageError{fmt.Sprintf("unknown command %q (valid: list, merge, estimate; or none to run the study)", rest[0])}
+			return o, usageError{fmt.Sprintf("unknown command %q (valid: list, report, merge, estimate; or none to run the study)", rest[0])}
 		}
 		rest = rest[1:]
 	}
@@ -325,6 +329,17 @@ func printList(w io.Writer, o options, plan Plan) {
 		fmt.Fprintln(w, "excluded (task, dataset) pairs are left out; -all includes them")
 	}
 	fmt.Fprintf(w, "%d experiments\n", len(plan.Experiments))
+}
+
+// runReport renders DIR/report.md from DIR/results.csv.
+func runReport(dir string, stderr io.Writer) int {
+	path, err := writeReport(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "reasonops: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "reasonops: report written to %s\n", path)
+	return exitOK
 }
 
 // runMerge merges the files named on the command line into DIR/results.csv
@@ -474,6 +489,13 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "reasonops: done: %d experiments in %s (%d run now, %d already there), %d successes this run, %s\n",
 		last.Total, path, last.Done-last.Skipped, last.Skipped, last.Successes, formatDuration(last.Elapsed))
+	if o.sel.Shard.N > 0 {
+		fmt.Fprintf(stderr, "reasonops: this is shard %s; merge the shards (go run . merge -out DIR FILE...), then go run . report -out DIR\n", o.sel.Shard)
+		return exitOK
+	}
+	if code := runReport(o.outDir, stderr); code != exitOK {
+		return exitFailure
+	}
 	return exitOK
 }
 
