@@ -51,10 +51,21 @@ var datasetNames = [...]string{oneHot: "one_hot", manyHot: "many_hot", random: "
 // oneHotDomain is the number of distinct one_hot records: W·W pairs.
 const oneHotDomain = busWidth * busWidth
 
-// sparse reports whether the kind's records are mostly zeros, so that the
-// layers reading them may skip the zeros: one_hot (2 non-zeros in 256) and
-// many_hot (half zeros).
-func (k datasetKind) sparse() bool { return k == oneHot || k == manyHot }
+// zeroFraction is the expected fraction of zeros in the kind's records:
+// one_hot 127/128, many_hot 1/2, the others 0.
+func (k datasetKind) zeroFraction() float64 {
+	switch k {
+	case oneHot:
+		return 1 - 1.0/busWidth
+	case manyHot:
+		return 0.5
+	}
+	return 0
+}
+
+// sparse reports whether layers reading the kind's records should skip
+// their zeros with the kernels installed (see sparseMinZeros).
+func (k datasetKind) sparse() bool { return k.zeroFraction() >= sparseMinZeros }
 
 // parseDataset returns the dataset the article calls name.
 func parseDataset(name string) (datasetKind, error) {

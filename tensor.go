@@ -430,6 +430,14 @@ func matMulTransBAddGo(dst, a, b []float32, n, m, k int) {
 // zeros of x in its forward product x·W and in its weight gradient xᵀ·dy;
 // the sums are the same (adding 0·w changes nothing), only the work differs.
 
+// sparseMinZeros is the fraction of zeros in a left operand from which the
+// zero-skipping products beat the dense ones with the kernels installed:
+// with plain-Go kernels, skipping pays from well below many_hot's half zeros
+// (BenchmarkMatMulSparse: 10.4 against 6.9 GFLOP/s at 50% zeros); the
+// vector kernels are fast enough (about 90 GFLOP/s dense) that only
+// one_hot's 99% zeros pay, and tensor_simd_amd64.go raises it.
+var sparseMinZeros = 0.4
+
 // matMulSparseA computes dst (n,m) = a (n,k) · b (k,m), or adds it into dst
 // when accumulate is set, reading only the rows p of b where a[i,p] != 0:
 //

@@ -1,0 +1,662 @@
+//go:build goexperiment.simd && amd64
+
+// tensor_simd_amd64.go: vector kernels for the three matrix products and the
+// Adam update, written with Go's experimental simd/archsimd package. The file
+// is compiled only with GOEXPERIMENT=simd on amd64. Its init installs the
+// AVX-512 kernels, or the AVX2 ones on a CPU without AVX-512, in place of
+// the plain-Go kernels of tensor.go and adam.go (matMulKernel,
+// matMulTransAKernel, matMulTransBKernel, adamUpdateKernel). In any other
+// build, or on a CPU with neither, the plain-Go kernels run.
+//
+// The product kernels compute the same sums as their plain-Go counterparts,
+// in a different order and with fused multiply-adds (FMA), so results agree
+// within float32 rounding, not bit for bit. The Adam kernels agree bit for
+// bit. tensor_simd_amd64_test.go checks both instruction sets against the
+// naive references.
+//
+// Two kinds of register tile cover the three products.
+//
+// Outer-product tiles (matMul and matMulTransA). Both products add, into
+// every row r of dst, a weighted sum of rows of b:
+//
+//	dst[r, :] += Σ_q A(r,q) · b[q, :]
+//
+// where A(r,q) = a[r,q] for matMul (r runs over n, q over k) and
+// A(r,q) = a[q,r] for matMulTransA (r runs over k, q over n). One loop,
+// sumOuterProducts, serves both, reading A through a row stride and a step
+// stride. Its tile holds 2 rows x 4 vectors of dst in eight accumulators
+// (2 x 64 floats with AVX-512). Per step q it loads the four vectors of
+// b[q, j:j+64], broadcasts A(r,q) and A(r+1,q), and does eight FMAs: each
+// value of b is loaded once and used twice.
+//
+// Dot-product tiles (matMulTransB). dst[i,p] = Σ_j a[i,j]·b[p,j] is the dot
+// product of two contiguous rows. A tile takes 2 rows of a and 4 rows of b,
+// walks j one vector at a time with eight accumulators (one per output), and
+// ends with a horizontal sum of each accumulator's lanes.
+//
+// Why eight accumulators. An FMA's result is ready about 4 cycles after it
+// starts, and a core starts two per cycle, so eight independent sums are
+// needed to keep both FMA units busy. Go 1.26 allocated vector values only
+// to X0-X14 here (it spilled to the stack rather than use X16-X31; X15 is
+// its fixed zero), so 8 accumulators + 4 vectors of b + 1 broadcast just
+// fit. A 3 x 64 tile, 12 accumulators, spilled and ran at ~73 GFLOP/s
+// against ~95 for 2 x 64 (33x256x256).
+//
+// Edges. Where a row's length is not a multiple of the vector, its last
+// columns are done with a window: the row's last full vector, which
+// overlaps columns already done, with those lanes masked off (a masked load
+// reads them as 0, a masked store leaves them alone). So every load and
+// store is a whole vector inside its row. Two simpler ways failed here:
+// archsimd's Load…SlicePart and Store…SlicePart fail the pointer checks of
+// a -race build in Go 1.26 (golang/go#78413), and copying the part through
+// a small array ran ~60x slower, because copy uses legacy SSE instructions
+// (see the note on ClearAVXUpperBits below). A product whose rows are
+// shorter than one vector (m < 16 with AVX-512, m < 8 with AVX2; for
+// matMulTransB also k < 4), and an Adam slice shorter than one vector, run
+// the plain-Go kernel instead.
+//
+// What limits the rate. The loops reach about 55% of the FMA peak: the
+// compiler's FMA overwrites one of its inputs, so it adds register moves,
+// and it reloads slice bounds from the stack, so a loop issues about twice
+// the instructions a hand-written one would. The choices below (two steps
+// per loop iteration, array-pointer loads, no branch for a one-row tile)
+// each cut instructions; the comments give what each gained. Rates are
+// GFLOP/s at 32x256x256 on the development machine (Xeon, AVX-512,
+// 2.9 GHz, peak 186 GFLOP/s per core). Variants were compared as the 90th
+// percentile of 300 timed runs each, interleaved, because other work shared
+// the machine; BenchmarkSIMDKernels and BenchmarkMatMul measure the kernels
+// as installed.
+package main
+
+import "simd/archsimd"
+
+// Lane counts and tile constants of the vector kernels.
+//
+// outerDepthBlock bounds the number of steps q one outer-product tile call
+// covers: the panel of b a column of tiles reads is outerDepthBlock rows x
+// 64 floats (64 KiB with AVX-512, in L2; 32 KiB, in L1, at 128). Blocks of
+// 32, 64, 128 and 256 ran within 3% of each other at 32x256x256 and
+// 256x256x256 (the loop is limited by instruction issue, not by the cache),
+// so the block is 256: the study's k <= 256 runs as a single block, as in
+// tensor.go's kBlock, and a larger k is still split.
+//
+// dotTileRowsB is the number of rows of b one dot-product tile takes:
+// 2 rows of a x 4 rows of b = 8 accumulators.
+const (
+	zmmLanes        = 16 // float32 lanes in a 512-bit AVX-512 vector
+	ymmLanes        = 8  // float32 lanes in a 256-bit AVX2 vector
+	outerDepthBlock = 256
+	dotTileRowsB    = 4
+)
+
+// init installs the vector kernels the CPU supports: AVX-512 (F, CD, BW, DQ
+// and VL together, which archsimd.X86.AVX512 reports), else AVX2 with FMA.
+func init() {
+	switch {
+	case archsimd.X86.AVX512():
+		matMulKernel = matMulAddAVX512
+		matMulTransAKernel = matMulTransAAddAVX512
+		matMulTransBKernel = matMulTransBAddAVX512
+		adamUpdateKernel = adamUpdateAVX512
+		kernelName = "AVX-512 (simd/archsimd)"
+	case archsimd.X86.AVX2() && archsimd.X86.FMA():
+		matMulKernel = matMulAddAVX2
+		matMulTransAKernel = matMulTransAAddAVX2
+		matMulTransBKernel = matMulTransBAddAVX2
+		adamUpdateKernel = adamUpdateAVX2
+		kernelName = "AVX2 (simd/archsimd)"
+	default:
+		return
+	}
+	// The zero-skipping products stay plain Go; against these kernels they
+	// pay only for one_hot's 99% zeros, not many_hot's 50%
+	// (BenchmarkMatMulSparse: 10 against 89 GFLOP/s at 50% zeros).
+	sparseMinZeros = 0.9
+}
+
+// Each kernel the hooks point to ends with archsimd.ClearAVXUpperBits
+// (VZEROUPPER). Go compiles scalar float code, such as math.Exp, and copy,
+// to legacy SSE instructions, and on this machine those ran ~150x slower
+// while the upper halves of the vector registers were dirty: 1000 math.Exp
+// calls took ~5 µs after a kernel that clears them and ~800 µs after one
+// that does not (BenchmarkSIMDUpperBits). Go 1.26 does not clear them
+// itself. Its asynchronous preemption also dirties them in a
+// GOEXPERIMENT=simd build (runtime.asyncPreempt restores all Z registers),
+// so scalar code can also slow down after a preemption, until the next
+// kernel call clears the state.
+
+// Masks of the lanes at or above skip, for the windows at the right edges.
+// AVX-512 builds one from a bit pattern; AVX2 has no mask registers, so it
+// compares the lane numbers with skip.
+
+// laneNumber holds the lane numbers 0, 1, 2, ... for lanesFrom8 and
+// lanesFrom4.
+var laneNumber = [8]int32{0, 1, 2, 3, 4, 5, 6, 7}
+
+// lanesFrom16 returns the mask of lanes skip..15 of a 16-lane vector.
+func lanesFrom16(skip int) archsimd.Mask32x16 {
+	return archsimd.Mask32x16FromBits(0xffff << skip)
+}
+
+// lanesFrom8 returns the mask of lanes skip..7 of an 8-lane vector.
+func lanesFrom8(skip int) archsimd.Mask32x8 {
+	return archsimd.LoadInt32x8(&laneNumber).Greater(archsimd.BroadcastInt32x8(int32(skip - 1)))
+}
+
+// lanesFrom4 returns the mask of lanes skip..3 of a 4-lane vector.
+func lanesFrom4(skip int) archsimd.Mask32x4 {
+	return archsimd.LoadInt32x4((*[4]int32)(laneNumber[:4])).Greater(archsimd.BroadcastInt32x4(int32(skip - 1)))
+}
+
+// ---------------------------------------------------------------------------
+// Outer-product tiles: matMul and matMulTransA.
+
+// outerKernels is one instruction set's pair of outer-product kernels.
+//
+// tile adds, for q < depth,
+//
+//	A(0,q)·b[q*m : q*m+width] into d0[0:width]
+//	A(1,q)·b[q*m : q*m+width] into d1[0:width]
+//
+// with A(0,q) = a[q*qs] and A(1,q) = a[q*qs+rs], width = 4 vectors. When
+// the tile has a single row, the caller passes d1 = d0 and rs = 0: both tile
+// rows then compute the same sums from the same starting values, and the
+// second store writes the values the first one did. (This ran 1-5% faster
+// than skipping the second row with nil checks; see outerTileAVX512.)
+//
+// strip does the same for one vector, the columns right of the last full
+// tile, leaving the lanes below skip of d0 and d1 alone (see "Edges" in the
+// file comment).
+type outerKernels struct {
+	width int // columns one tile covers: 4 vectors
+	lanes int // columns one strip covers: one vector
+	tile  func(d0, d1, a []float32, rs, qs int, b []float32, m, depth int)
+	strip func(d0, d1, a []float32, rs, qs int, b []float32, m, depth, skip int)
+}
+
+var (
+	outerAVX512 = outerKernels{4 * zmmLanes, zmmLanes, outerTileAVX512, outerStripAVX512}
+	outerAVX2   = outerKernels{4 * ymmLanes, ymmLanes, outerTileAVX2, outerStripAVX2}
+)
+
+// sumOuterProducts adds into dst (rows, m) the sums
+//
+//	dst[r, j] += Σ_{q<depth} a[r*rs + q*qs] · b[q*m + j]
+//
+// with b (depth, m), using the kernels of kern; m must be at least one
+// vector. For matMul rows = n, depth = k, rs = k, qs = 1; for matMulTransA
+// rows = k, depth = n, rs = 1, qs = k. The loops run, outermost first, over
+// blocks of outerDepthBlock steps q, over tile columns of b, and over pairs
+// of rows of dst, so that all row pairs reuse one block of a column panel
+// of b.
+func sumOuterProducts(kern *outerKernels, dst, a, b []float32, rows, depth, m, rs, qs int) {
+	for q0 := 0; q0 < depth; q0 += outerDepthBlock {
+		qn := min(outerDepthBlock, depth-q0)
+		aq, bq := a[q0*qs:], b[q0*m:]
+		for j := 0; j < m; j += kern.width {
+			for r := 0; r < rows; r += 2 {
+				d0 := dst[r*m : (r+1)*m]
+				d1, rs1 := d0, 0 // one row: see outerKernels
+				if r+1 < rows {
+					d1, rs1 = dst[(r+1)*m:(r+2)*m], rs
+				}
+				if j+kern.width <= m {
+					kern.tile(d0[j:], d1[j:], aq[r*rs:], rs1, qs, bq[j:], m, qn)
+					continue
+				}
+				for c := j; c < m; c += kern.lanes { // right edge: a vector at a time
+					w := min(c, m-kern.lanes) // the last window ends at column m
+					kern.strip(d0[w:], d1[w:], aq[r*rs:], rs1, qs, bq[w:], m, qn, c-w)
+				}
+			}
+		}
+	}
+}
+
+// matMulAddAVX512 adds a (n,k) · b (k,m) into dst (n,m) with AVX-512
+// outer-product tiles; see sumOuterProducts.
+func matMulAddAVX512(dst, a, b []float32, n, k, m int) {
+	if m < zmmLanes {
+		matMulAddGo(dst, a, b, n, k, m)
+		return
+	}
+	sumOuterProducts(&outerAVX512, dst, a, b, n, k, m, k, 1)
+	archsimd.ClearAVXUpperBits()
+}
+
+// matMulTransAAddAVX512 adds aᵀ · b into dst (k,m), a (n,k), b (n,m), with
+// AVX-512 outer-product tiles; see sumOuterProducts.
+func matMulTransAAddAVX512(dst, a, b []float32, n, k, m int) {
+	if m < zmmLanes {
+		matMulTransAAddGo(dst, a, b, n, k, m)
+		return
+	}
+	sumOuterProducts(&outerAVX512, dst, a, b, k, n, m, 1, k)
+	archsimd.ClearAVXUpperBits()
+}
+
+// matMulAddAVX2 adds a (n,k) · b (k,m) into dst (n,m) with AVX2
+// outer-product tiles; see sumOuterProducts.
+func matMulAddAVX2(dst, a, b []float32, n, k, m int) {
+	if m < ymmLanes {
+		matMulAddGo(dst, a, b, n, k, m)
+		return
+	}
+	sumOuterProducts(&outerAVX2, dst, a, b, n, k, m, k, 1)
+	archsimd.ClearAVXUpperBits()
+}
+
+// matMulTransAAddAVX2 adds aᵀ · b into dst (k,m), a (n,k), b (n,m), with
+// AVX2 outer-product tiles; see sumOuterProducts.
+func matMulTransAAddAVX2(dst, a, b []float32, n, k, m int) {
+	if m < ymmLanes {
+		matMulTransAAddGo(dst, a, b, n, k, m)
+		return
+	}
+	sumOuterProducts(&outerAVX2, dst, a, b, k, n, m, 1, k)
+	archsimd.ClearAVXUpperBits()
+}
+
+// outerTileAVX512 is the AVX-512 tile of outerKernels, 2 rows x 64 columns:
+// it adds Σ_q a[q*qs]·b[q*m : q*m+64] into d0[0:64] and
+// Σ_q a[q*qs+rs]·b[q*m : q*m+64] into d1[0:64], for q < depth.
+//
+// The loop does two steps q per iteration. Go does not unroll loops, and
+// its FMA writes its result over an input register, so every iteration ends
+// with eight register moves to put the accumulators back; two steps per
+// iteration halve those and the loop overhead. Measured in three sittings
+// (A·B, Aᵀ·B, GFLOP/s): this kernel 102-111 and 98-106; with one step per
+// iteration 97-104 and 89-95; with a nil check on d1 in place of the one-row
+// trick of outerKernels 97-105 and 93-97; with slices in place of array
+// pointers for the loads of b, within 3%; the first version, one step,
+// slices and nil checks, 91-99 and 86-88.
+func outerTileAVX512(d0, d1, a []float32, rs, qs int, b []float32, m, depth int) {
+	c00, c01, c02, c03 := load4x16((*[64]float32)(d0[:64]))
+	c10, c11, c12, c13 := load4x16((*[64]float32)(d1[:64]))
+	qa, qb := 0, 0 // offsets of A(0,q) in a and of row q in b
+	q := 0
+	for ; q+2 <= depth; q += 2 {
+		b0, b1, b2, b3 := load4x16((*[64]float32)(b[qb : qb+64]))
+		x := archsimd.BroadcastFloat32x16(a[qa])
+		c00, c01, c02, c03 = b0.MulAdd(x, c00), b1.MulAdd(x, c01), b2.MulAdd(x, c02), b3.MulAdd(x, c03)
+		x = archsimd.BroadcastFloat32x16(a[qa+rs])
+		c10, c11, c12, c13 = b0.MulAdd(x, c10), b1.MulAdd(x, c11), b2.MulAdd(x, c12), b3.MulAdd(x, c13)
+		qa, qb = qa+qs, qb+m
+
+		b0, b1, b2, b3 = load4x16((*[64]float32)(b[qb : qb+64]))
+		x = archsimd.BroadcastFloat32x16(a[qa])
+		c00, c01, c02, c03 = b0.MulAdd(x, c00), b1.MulAdd(x, c01), b2.MulAdd(x, c02), b3.MulAdd(x, c03)
+		x = archsimd.BroadcastFloat32x16(a[qa+rs])
+		c10, c11, c12, c13 = b0.MulAdd(x, c10), b1.MulAdd(x, c11), b2.MulAdd(x, c12), b3.MulAdd(x, c13)
+		qa, qb = qa+qs, qb+m
+	}
+	if q < depth { // odd depth: the last step
+		b0, b1, b2, b3 := load4x16((*[64]float32)(b[qb : qb+64]))
+		x := archsimd.BroadcastFloat32x16(a[qa])
+		c00, c01, c02, c03 = b0.MulAdd(x, c00), b1.MulAdd(x, c01), b2.MulAdd(x, c02), b3.MulAdd(x, c03)
+		x = archsimd.BroadcastFloat32x16(a[qa+rs])
+		c10, c11, c12, c13 = b0.MulAdd(x, c10), b1.MulAdd(x, c11), b2.MulAdd(x, c12), b3.MulAdd(x, c13)
+	}
+	store4x16((*[64]float32)(d0[:64]), c00, c01, c02, c03)
+	store4x16((*[64]float32)(d1[:64]), c10, c11, c12, c13)
+}
+
+// load4x16 loads the 64 floats at p as four vectors.
+func load4x16(p *[64]float32) (v0, v1, v2, v3 archsimd.Float32x16) {
+	return archsimd.LoadFloat32x16((*[16]float32)(p[0:16])), archsimd.LoadFloat32x16((*[16]float32)(p[16:32])),
+		archsimd.LoadFloat32x16((*[16]float32)(p[32:48])), archsimd.LoadFloat32x16((*[16]float32)(p[48:64]))
+}
+
+// store4x16 stores four vectors into the 64 floats at p.
+func store4x16(p *[64]float32, v0, v1, v2, v3 archsimd.Float32x16) {
+	v0.Store((*[16]float32)(p[0:16]))
+	v1.Store((*[16]float32)(p[16:32]))
+	v2.Store((*[16]float32)(p[32:48]))
+	v3.Store((*[16]float32)(p[48:64]))
+}
+
+// outerStripAVX512 is the AVX-512 strip of outerKernels: it adds
+// Σ_q a[q*qs]·b[q*m : q*m+16] into d0[0:16] and Σ_q a[q*qs+rs]·b[q*m : q*m+16]
+// into d1[0:16], for q < depth, except in the lanes below skip, which it
+// leaves alone. Only right edges run it, so it keeps to the simple loop: one
+// step per iteration, two accumulators.
+func outerStripAVX512(d0, d1, a []float32, rs, qs int, b []float32, m, depth, skip int) {
+	var c0, c1 archsimd.Float32x16
+	qa, qb := 0, 0
+	for q := 0; q < depth; q++ {
+		bv := archsimd.LoadFloat32x16((*[16]float32)(b[qb : qb+16]))
+		c0 = bv.MulAdd(archsimd.BroadcastFloat32x16(a[qa]), c0)
+		c1 = bv.MulAdd(archsimd.BroadcastFloat32x16(a[qa+rs]), c1)
+		qa, qb = qa+qs, qb+m
+	}
+	e0, e1 := (*[16]float32)(d0[:16]), (*[16]float32)(d1[:16])
+	s0 := archsimd.LoadFloat32x16(e0).Add(c0)
+	s1 := archsimd.LoadFloat32x16(e1).Add(c1) // loaded before either store: d1 may be d0
+	keep := lanesFrom16(skip)
+	s0.StoreMasked(e0, keep)
+	s1.StoreMasked(e1, keep)
+}
+
+// outerTileAVX2 is the AVX2 tile of outerKernels, 2 rows x 32 columns:
+// outerTileAVX512 with vectors of 8.
+func outerTileAVX2(d0, d1, a []float32, rs, qs int, b []float32, m, depth int) {
+	c00, c01, c02, c03 := load4x8((*[32]float32)(d0[:32]))
+	c10, c11, c12, c13 := load4x8((*[32]float32)(d1[:32]))
+	qa, qb := 0, 0
+	q := 0
+	for ; q+2 <= depth; q += 2 {
+		b0, b1, b2, b3 := load4x8((*[32]float32)(b[qb : qb+32]))
+		x := archsimd.BroadcastFloat32x8(a[qa])
+		c00, c01, c02, c03 = b0.MulAdd(x, c00), b1.MulAdd(x, c01), b2.MulAdd(x, c02), b3.MulAdd(x, c03)
+		x = archsimd.BroadcastFloat32x8(a[qa+rs])
+		c10, c11, c12, c13 = b0.MulAdd(x, c10), b1.MulAdd(x, c11), b2.MulAdd(x, c12), b3.MulAdd(x, c13)
+		qa, qb = qa+qs, qb+m
+
+		b0, b1, b2, b3 = load4x8((*[32]float32)(b[qb : qb+32]))
+		x = archsimd.BroadcastFloat32x8(a[qa])
+		c00, c01, c02, c03 = b0.MulAdd(x, c00), b1.MulAdd(x, c01), b2.MulAdd(x, c02), b3.MulAdd(x, c03)
+		x = archsimd.BroadcastFloat32x8(a[qa+rs])
+		c10, c11, c12, c13 = b0.MulAdd(x, c10), b1.MulAdd(x, c11), b2.MulAdd(x, c12), b3.MulAdd(x, c13)
+		qa, qb = qa+qs, qb+m
+	}
+	if q < depth {
+		b0, b1, b2, b3 := load4x8((*[32]float32)(b[qb : qb+32]))
+		x := archsimd.BroadcastFloat32x8(a[qa])
+		c00, c01, c02, c03 = b0.MulAdd(x, c00), b1.MulAdd(x, c01), b2.MulAdd(x, c02), b3.MulAdd(x, c03)
+		x = archsimd.BroadcastFloat32x8(a[qa+rs])
+		c10, c11, c12, c13 = b0.MulAdd(x, c10), b1.MulAdd(x, c11), b2.MulAdd(x, c12), b3.MulAdd(x, c13)
+	}
+	store4x8((*[32]float32)(d0[:32]), c00, c01, c02, c03)
+	store4x8((*[32]float32)(d1[:32]), c10, c11, c12, c13)
+}
+
+// load4x8 loads the 32 floats at p as four vectors.
+func load4x8(p *[32]float32) (v0, v1, v2, v3 archsimd.Float32x8) {
+	return archsimd.LoadFloat32x8((*[8]float32)(p[0:8])), archsimd.LoadFloat32x8((*[8]float32)(p[8:16])),
+		archsimd.LoadFloat32x8((*[8]float32)(p[16:24])), archsimd.LoadFloat32x8((*[8]float32)(p[24:32]))
+}
+
+// store4x8 stores four vectors into the 32 floats at p.
+func store4x8(p *[32]float32, v0, v1, v2, v3 archsimd.Float32x8) {
+	v0.Store((*[8]float32)(p[0:8]))
+	v1.Store((*[8]float32)(p[8:16]))
+	v2.Store((*[8]float32)(p[16:24]))
+	v3.Store((*[8]float32)(p[24:32]))
+}
+
+// outerStripAVX2 is the AVX2 strip of outerKernels: outerStripAVX512 with
+// a vector of 8.
+func outerStripAVX2(d0, d1, a []float32, rs, qs int, b []float32, m, depth, skip int) {
+	var c0, c1 archsimd.Float32x8
+	qa, qb := 0, 0
+	for q := 0; q < depth; q++ {
+		bv := archsimd.LoadFloat32x8((*[8]float32)(b[qb : qb+8]))
+		c0 = bv.MulAdd(archsimd.BroadcastFloat32x8(a[qa]), c0)
+		c1 = bv.MulAdd(archsimd.BroadcastFloat32x8(a[qa+rs]), c1)
+		qa, qb = qa+qs, qb+m
+	}
+	e0, e1 := (*[8]float32)(d0[:8]), (*[8]float32)(d1[:8])
+	s0 := archsimd.LoadFloat32x8(e0).Add(c0)
+	s1 := archsimd.LoadFloat32x8(e1).Add(c1) // loaded before either store: d1 may be d0
+	keep := lanesFrom8(skip)
+	s0.StoreMasked(e0, keep)
+	s1.StoreMasked(e1, keep)
+}
+
+// ---------------------------------------------------------------------------
+// Dot-product tiles: matMulTransB.
+
+// A dotRows kernel adds, for every row p of b (k,m),
+//
+//	Σ_j a0[j]·b[p,j] into d0[p]   and   Σ_j a1[j]·b[p,j] into d1[p]
+//
+// a0 and a1 are two rows of a, of length m; d0 and d1 the two matching rows
+// of dst, of length k. d1 is nil, and its sums are dropped, when only one
+// row of a is left (the caller then passes a1 = a0). m must be at least one
+// vector and k at least dotTileRowsB.
+type dotRows func(d0, d1, a0, a1, b []float32, m, k int)
+
+// sumDotProducts adds a (n,m) · bᵀ into dst (n,k), b (k,m), handing kern
+// one pair of rows of a, and the matching rows of dst, at a time.
+func sumDotProducts(kern dotRows, dst, a, b []float32, n, m, k int) {
+	for i := 0; i < n; i += 2 {
+		a0, d0 := a[i*m:(i+1)*m], dst[i*k:(i+1)*k]
+		a1, d1 := a0, []float32(nil)
+		if i+1 < n {
+			a1, d1 = a[(i+1)*m:(i+2)*m], dst[(i+1)*k:(i+2)*k]
+		}
+		kern(d0, d1, a0, a1, b, m, k)
+	}
+}
+
+// matMulTransBAddAVX512 adds a (n,m) · bᵀ into dst (n,k), b (k,m), with
+// AVX-512 dot-product tiles; see sumDotProducts and dotRowsAVX512.
+func matMulTransBAddAVX512(dst, a, b []float32, n, m, k int) {
+	if m < zmmLanes || k < dotTileRowsB {
+		matMulTransBAddGo(dst, a, b, n, m, k)
+		return
+	}
+	sumDotProducts(dotRowsAVX512, dst, a, b, n, m, k)
+	archsimd.ClearAVXUpperBits()
+}
+
+// matMulTransBAddAVX2 adds a (n,m) · bᵀ into dst (n,k), b (k,m), with AVX2
+// dot-product tiles; see sumDotProducts and dotRowsAVX2.
+func matMulTransBAddAVX2(dst, a, b []float32, n, m, k int) {
+	if m < ymmLanes || k < dotTileRowsB {
+		matMulTransBAddGo(dst, a, b, n, m, k)
+		return
+	}
+	sumDotProducts(dotRowsAVX2, dst, a, b, n, m, k)
+	archsimd.ClearAVXUpperBits()
+}
+
+// bRows4 returns rows p..p+3 of b (k,m), each m long.
+func bRows4(b []float32, m, p int) (b0, b1, b2, b3 []float32) {
+	row := func(t int) []float32 { return b[(p+t)*m : (p+t+1)*m : (p+t+1)*m] }
+	return row(0), row(1), row(2), row(3)
+}
+
+// dotRowsAVX512 is the AVX-512 dotRows kernel. Its tile is 2 rows of a x 4
+// rows of b: eight accumulators walk j 16 lanes at a time; the last m%16
+// columns are a window ending at column m whose first lanes, already
+// summed, load as 0. The tile ends with eight horizontal sums, ~6
+// instructions per output against m/16 = 16 FMAs per output at m = 256.
+// When k%4 != 0 the last tile is shifted up to end at row k of b, and the
+// sums of the rows it repeats are not stored.
+//
+// On A·Bᵀ this ran at 74-77 GFLOP/s. Variants that did no better: two steps
+// per iteration as in outerTileAVX512 (74-77), a call per 2 x 4 tile rather
+// than this loop over the rows of b (75-77). Variants that were slower:
+// 1 row of a x 8 rows of b (~44), loading each vector of b twice rather than
+// keeping it in a register (~57).
+func dotRowsAVX512(d0, d1, a0, a1, b []float32, m, k int) {
+	a0, a1 = a0[:m], a1[:m]
+	w := m - zmmLanes                           // start of the window over the last columns
+	fresh := lanesFrom16(zmmLanes - m%zmmLanes) // its lanes not yet summed
+	for p := 0; p < k; p += dotTileRowsB {
+		p0 := min(p, k-dotTileRowsB) // the last tile ends at row k
+		b0, b1, b2, b3 := bRows4(b, m, p0)
+		var c00, c01, c02, c03, c10, c11, c12, c13 archsimd.Float32x16
+		j := 0
+		for ; j+zmmLanes <= m; j += zmmLanes {
+			x := archsimd.LoadFloat32x16Slice(a0[j : j+zmmLanes])
+			y := archsimd.LoadFloat32x16Slice(a1[j : j+zmmLanes])
+			v := archsimd.LoadFloat32x16Slice(b0[j : j+zmmLanes])
+			c00, c10 = x.MulAdd(v, c00), y.MulAdd(v, c10)
+			v = archsimd.LoadFloat32x16Slice(b1[j : j+zmmLanes])
+			c01, c11 = x.MulAdd(v, c01), y.MulAdd(v, c11)
+			v = archsimd.LoadFloat32x16Slice(b2[j : j+zmmLanes])
+			c02, c12 = x.MulAdd(v, c02), y.MulAdd(v, c12)
+			v = archsimd.LoadFloat32x16Slice(b3[j : j+zmmLanes])
+			c03, c13 = x.MulAdd(v, c03), y.MulAdd(v, c13)
+		}
+		if j < m { // right edge: the window, 0 in the lanes already summed
+			x := archsimd.LoadMaskedFloat32x16((*[16]float32)(a0[w:m]), fresh)
+			y := archsimd.LoadMaskedFloat32x16((*[16]float32)(a1[w:m]), fresh)
+			v := archsimd.LoadMaskedFloat32x16((*[16]float32)(b0[w:m]), fresh)
+			c00, c10 = x.MulAdd(v, c00), y.MulAdd(v, c10)
+			v = archsimd.LoadMaskedFloat32x16((*[16]float32)(b1[w:m]), fresh)
+			c01, c11 = x.MulAdd(v, c01), y.MulAdd(v, c11)
+			v = archsimd.LoadMaskedFloat32x16((*[16]float32)(b2[w:m]), fresh)
+			c02, c12 = x.MulAdd(v, c02), y.MulAdd(v, c12)
+			v = archsimd.LoadMaskedFloat32x16((*[16]float32)(b3[w:m]), fresh)
+			c03, c13 = x.MulAdd(v, c03), y.MulAdd(v, c13)
+		}
+		addSums4(d0[p0:p0+4], sumLanes4(halves16(c00), halves16(c01), halves16(c02), halves16(c03)), p-p0)
+		if d1 != nil {
+			addSums4(d1[p0:p0+4], sumLanes4(halves16(c10), halves16(c11), halves16(c12), halves16(c13)), p-p0)
+		}
+	}
+}
+
+// dotRowsAVX2 is the AVX2 dotRows kernel: dotRowsAVX512 with vectors of 8.
+func dotRowsAVX2(d0, d1, a0, a1, b []float32, m, k int) {
+	a0, a1 = a0[:m], a1[:m]
+	w := m - ymmLanes
+	fresh := lanesFrom8(ymmLanes - m%ymmLanes)
+	for p := 0; p < k; p += dotTileRowsB {
+		p0 := min(p, k-dotTileRowsB)
+		b0, b1, b2, b3 := bRows4(b, m, p0)
+		var c00, c01, c02, c03, c10, c11, c12, c13 archsimd.Float32x8
+		j := 0
+		for ; j+ymmLanes <= m; j += ymmLanes {
+			x := archsimd.LoadFloat32x8Slice(a0[j : j+ymmLanes])
+			y := archsimd.LoadFloat32x8Slice(a1[j : j+ymmLanes])
+			v := archsimd.LoadFloat32x8Slice(b0[j : j+ymmLanes])
+			c00, c10 = x.MulAdd(v, c00), y.MulAdd(v, c10)
+			v = archsimd.LoadFloat32x8Slice(b1[j : j+ymmLanes])
+			c01, c11 = x.MulAdd(v, c01), y.MulAdd(v, c11)
+			v = archsimd.LoadFloat32x8Slice(b2[j : j+ymmLanes])
+			c02, c12 = x.MulAdd(v, c02), y.MulAdd(v, c12)
+			v = archsimd.LoadFloat32x8Slice(b3[j : j+ymmLanes])
+			c03, c13 = x.MulAdd(v, c03), y.MulAdd(v, c13)
+		}
+		if j < m { // right edge: the window, 0 in the lanes already summed
+			x := archsimd.LoadMaskedFloat32x8((*[8]float32)(a0[w:m]), fresh)
+			y := archsimd.LoadMaskedFloat32x8((*[8]float32)(a1[w:m]), fresh)
+			v := archsimd.LoadMaskedFloat32x8((*[8]float32)(b0[w:m]), fresh)
+			c00, c10 = x.MulAdd(v, c00), y.MulAdd(v, c10)
+			v = archsimd.LoadMaskedFloat32x8((*[8]float32)(b1[w:m]), fresh)
+			c01, c11 = x.MulAdd(v, c01), y.MulAdd(v, c11)
+			v = archsimd.LoadMaskedFloat32x8((*[8]float32)(b2[w:m]), fresh)
+			c02, c12 = x.MulAdd(v, c02), y.MulAdd(v, c12)
+			v = archsimd.LoadMaskedFloat32x8((*[8]float32)(b3[w:m]), fresh)
+			c03, c13 = x.MulAdd(v, c03), y.MulAdd(v, c13)
+		}
+		addSums4(d0[p0:p0+4], sumLanes4(c00, c01, c02, c03), p-p0)
+		if d1 != nil {
+			addSums4(d1[p0:p0+4], sumLanes4(c10, c11, c12, c13), p-p0)
+		}
+	}
+}
+
+// halves16 adds the upper 8 lanes of x to its lower 8: the first step of a
+// horizontal sum, leaving 8 partial sums.
+func halves16(x archsimd.Float32x16) archsimd.Float32x8 {
+	return x.GetLo().Add(x.GetHi())
+}
+
+// sumLanes4 returns [Σ x0, Σ x1, Σ x2, Σ x3], the lane sums of four vectors
+// of 8. AddPairsGrouped adds neighbouring lanes within each 128-bit half:
+// two rounds of it turn the four vectors into one whose halves each hold a
+// partial sum of every input, and adding the two halves finishes.
+func sumLanes4(x0, x1, x2, x3 archsimd.Float32x8) archsimd.Float32x4 {
+	h := x0.AddPairsGrouped(x1).AddPairsGrouped(x2.AddPairsGrouped(x3))
+	return h.GetLo().Add(h.GetHi())
+}
+
+// addSums4 adds the lanes skip..3 of s into d[skip:4]; d[:skip] is left
+// alone.
+func addSums4(d []float32, s archsimd.Float32x4, skip int) {
+	p := (*[4]float32)(d[:4])
+	sum := archsimd.LoadFloat32x4(p).Add(s)
+	if skip == 0 {
+		sum.Store(p)
+		return
+	}
+	sum.StoreMasked(p, lanesFrom4(skip))
+}
+
+// ---------------------------------------------------------------------------
+// Adam.
+
+// adamUpdateAVX512 is adamUpdateGo 16 parameters at a time. It does the same
+// float32 operations in the same order, with no fused multiply-adds, and
+// VSQRTPS and VDIVPS round as math.Sqrt (then float32) and / do, so its
+// results are bit-identical to adamUpdateGo's in the default GOAMD64=v1
+// build. theta, g, m and v have one length. The last len%16 parameters are
+// a window ending at the last parameter, stored only in the lanes not
+// already updated; a slice shorter than 16 runs adamUpdateGo.
+func adamUpdateAVX512(theta, g, m, v []float32, step, c2 float32) {
+	n := len(theta)
+	if n < zmmLanes {
+		adamUpdateGo(theta, g, m, v, step, c2)
+		return
+	}
+	g, m, v = g[:n], m[:n], v[:n]
+	beta1 := archsimd.BroadcastFloat32x16(adamBeta1)
+	beta1c := archsimd.BroadcastFloat32x16(1 - adamBeta1)
+	beta2 := archsimd.BroadcastFloat32x16(adamBeta2)
+	beta2c := archsimd.BroadcastFloat32x16(1 - adamBeta2)
+	eps := archsimd.BroadcastFloat32x16(adamEpsilon)
+	stepv := archsimd.BroadcastFloat32x16(step)
+	c2v := archsimd.BroadcastFloat32x16(c2)
+	for i := 0; i < n; i += zmmLanes {
+		w := min(i, n-zmmLanes) // the last window ends at n
+		pt := (*[16]float32)(theta[w : w+16])
+		pg, pm, pv := (*[16]float32)(g[w:w+16]), (*[16]float32)(m[w:w+16]), (*[16]float32)(v[w:w+16])
+		gi := archsimd.LoadFloat32x16(pg)
+		mi := beta1.Mul(archsimd.LoadFloat32x16(pm)).Add(beta1c.Mul(gi))
+		vi := beta2.Mul(archsimd.LoadFloat32x16(pv)).Add(beta2c.Mul(gi).Mul(gi))
+		th := archsimd.LoadFloat32x16(pt).Sub(stepv.Mul(mi).Div(vi.Sqrt().Mul(c2v).Add(eps)))
+		if i == w { // a whole vector of new parameters
+			mi.Store(pm)
+			vi.Store(pv)
+			th.Store(pt)
+			continue
+		}
+		fresh := lanesFrom16(i - w) // the lanes not updated yet
+		mi.StoreMasked(pm, fresh)
+		vi.StoreMasked(pv, fresh)
+		th.StoreMasked(pt, fresh)
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// adamUpdateAVX2 is adamUpdateAVX512 with 8 parameters at a time.
+func adamUpdateAVX2(theta, g, m, v []float32, step, c2 float32) {
+	n := len(theta)
+	if n < ymmLanes {
+		adamUpdateGo(theta, g, m, v, step, c2)
+		return
+	}
+	g, m, v = g[:n], m[:n], v[:n]
+	beta1 := archsimd.BroadcastFloat32x8(adamBeta1)
+	beta1c := archsimd.BroadcastFloat32x8(1 - adamBeta1)
+	beta2 := archsimd.BroadcastFloat32x8(adamBeta2)
+	beta2c := archsimd.BroadcastFloat32x8(1 - adamBeta2)
+	eps := archsimd.BroadcastFloat32x8(adamEpsilon)
+	stepv := archsimd.BroadcastFloat32x8(step)
+	c2v := archsimd.BroadcastFloat32x8(c2)
+	for i := 0; i < n; i += ymmLanes {
+		w := min(i, n-ymmLanes)
+		pt := (*[8]float32)(theta[w : w+8])
+		pg, pm, pv := (*[8]float32)(g[w:w+8]), (*[8]float32)(m[w:w+8]), (*[8]float32)(v[w:w+8])
+		gi := archsimd.LoadFloat32x8(pg)
+		mi := beta1.Mul(archsimd.LoadFloat32x8(pm)).Add(beta1c.Mul(gi))
+		vi := beta2.Mul(archsimd.LoadFloat32x8(pv)).Add(beta2c.Mul(gi).Mul(gi))
+		th := archsimd.LoadFloat32x8(pt).Sub(stepv.Mul(mi).Div(vi.Sqrt().Mul(c2v).Add(eps)))
+		if i == w { // a whole vector of new parameters
+			mi.Store(pm)
+			vi.Store(pv)
+			th.Store(pt)
+			continue
+		}
+		fresh := lanesFrom8(i - w) // the lanes not updated yet
+		mi.StoreMasked(pm, fresh)
+		vi.StoreMasked(pv, fresh)
+		th.StoreMasked(pt, fresh)
+	}
+	archsimd.ClearAVXUpperBits()
+}
