@@ -975,10 +975,10 @@ func readResults(data []byte) (rows []Row, torn int, err error) {
 		if err == io.EOF {
 			return rows, torn, nil
 		}
-		line, _ := r.FieldPos(0)
-		if err != nil {
-			return nil, torn, fmt.Errorf("line %d: %v", line, err)
+		if err != nil { // a csv.ParseError, which names its line
+			return nil, torn, err
 		}
+		line, _ := r.FieldPos(0)
 		row, err := parseRow(cells)
 		if err != nil {
 			return nil, torn, fmt.Errorf("line %d: %v", line, err)
