@@ -86,12 +86,32 @@ func adamUpdate(theta, g, m, v []float32, step, c2 float32) {
 	adamUpdateKernel(theta, g, m, v, step, c2)
 }
 
+// minNormal32 is the smallest positive normal float32, 2^-126. Below it
+// numbers are subnormal, and on this kind of CPU every arithmetic operation
+// on a subnormal takes a slow microcode path.
+const minNormal32 = 0x1p-126
+
 // adamUpdateGo is the plain-Go fused loop of adamUpdate.
+//
+// A moment whose magnitude falls below minNormal32 is set to zero (flush to
+// zero, which Go cannot ask the hardware for). This matters: a parameter
+// whose gradient stays zero, as a dead ReLU unit's weights do, has its first
+// moment shrink by 0.9 each step, into the subnormal range after about 800
+// steps, and there it stays for ever, because 0.9·2^-149 rounds back to
+// 2^-149. With a few thousand such moments a step's Adam update ran 14 times
+// slower (14 µs to 195 µs for dense-1-relu with the vector kernels). The
+// flush changes an update by at most lr·2^-126/ε, about 1e-30·lr.
 func adamUpdateGo(theta, g, m, v []float32, step, c2 float32) {
 	g, m, v = g[:len(theta)], m[:len(theta)], v[:len(theta)]
 	for i, gi := range g {
 		mi := adamBeta1*m[i] + (1-adamBeta1)*gi
 		vi := adamBeta2*v[i] + (1-adamBeta2)*gi*gi
+		if mi < minNormal32 && mi > -minNormal32 {
+			mi = 0
+		}
+		if vi < minNormal32 {
+			vi = 0
+		}
 		m[i], v[i] = mi, vi
 		theta[i] -= step * mi / (float32(math.Sqrt(float64(vi)))*c2 + adamEpsilon)
 	}

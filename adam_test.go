@@ -85,3 +85,42 @@ func TestAdamSolvesRegression(t *testing.T) {
 		}
 	}
 }
+
+// TestAdamFlushesSubnormalMoments gives 37 parameters (a whole vector and a
+// tail, for the vector kernels) one gradient and then zeros, as a dead ReLU
+// unit's weights get, for 3,000 steps: the moments decay towards zero and
+// must reach exactly zero, never lingering in the subnormal range where
+// every operation on them is slow. Moments planted in the subnormal range
+// are flushed by the next step.
+func TestAdamFlushesSubnormalMoments(t *testing.T) {
+	p := newParam(1, 37)
+	opt := newAdam([]*Node{p}, 1e-3)
+	for i := range p.Grad.Data {
+		p.Grad.Data[i] = float32(i+1) * 1e-3
+	}
+	isSubnormal := func(x float32) bool { return x != 0 && math.Abs(float64(x)) < minNormal32 }
+	for step := 0; step < 3000; step++ {
+		opt.Step()
+		clear(p.Grad.Data)
+		for i := range p.Value.Data {
+			if isSubnormal(opt.m[0].Data[i]) || isSubnormal(opt.v[0].Data[i]) {
+				t.Fatalf("step %d: parameter %d has subnormal moments m %g, v %g", step, i, opt.m[0].Data[i], opt.v[0].Data[i])
+			}
+		}
+	}
+	for i := range p.Value.Data {
+		if opt.m[0].Data[i] != 0 {
+			t.Fatalf("after 3000 zero gradients m[%d] = %g, want 0", i, opt.m[0].Data[i])
+		}
+	}
+	for i := range opt.m[0].Data {
+		opt.m[0].Data[i] = -1e-40 // subnormal
+		opt.v[0].Data[i] = 1e-41
+	}
+	opt.Step()
+	for i := range p.Value.Data {
+		if opt.m[0].Data[i] != 0 || opt.v[0].Data[i] != 0 {
+			t.Fatalf("planted subnormal moments not flushed: m %g, v %g", opt.m[0].Data[i], opt.v[0].Data[i])
+		}
+	}
+}

@@ -453,11 +453,14 @@ func newExperimentRun(ctx context.Context, p Protocol, e Experiment) (*experimen
 // measure on the whole validation set. If the run's context is cancelled
 // it returns early; the caller discards the experiment.
 func (r *experimentRun) train(lr float64, steps int) trialResult {
+	res := trialResult{LR: lr}
+	if r.ctx.Err() != nil {
+		return res // cancelled: the caller discards the experiment
+	}
 	m := r.m
 	m.net.Init(r.initSeed)
 	m.opt.Reset(lr)
 	batches := rng{state: r.batchSeed}
-	res := trialResult{LR: lr}
 	for res.Steps < steps {
 		r.data.fillTrainBatch(&batches, m.a.Value, m.b.Value)
 		r.exp.Task.labelBatch(m.label.Value, m.a.Value, m.b.Value)
@@ -475,6 +478,9 @@ func (r *experimentRun) train(lr float64, steps int) trialResult {
 				break
 			}
 		}
+	}
+	if r.ctx.Err() != nil {
+		return res
 	}
 	if !res.Diverged {
 		res.Val = m.evaluate(r.data.Val, r.valLabels, 0)

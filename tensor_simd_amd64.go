@@ -602,6 +602,8 @@ func adamUpdateAVX512(theta, g, m, v []float32, step, c2 float32) {
 	eps := archsimd.BroadcastFloat32x16(adamEpsilon)
 	stepv := archsimd.BroadcastFloat32x16(step)
 	c2v := archsimd.BroadcastFloat32x16(c2)
+	tiny := archsimd.BroadcastFloat32x16(minNormal32)
+	absBits := archsimd.BroadcastInt32x16(0x7fffffff)
 	for i := 0; i < n; i += zmmLanes {
 		w := min(i, n-zmmLanes) // the last window ends at n
 		pt := (*[16]float32)(theta[w : w+16])
@@ -609,6 +611,10 @@ func adamUpdateAVX512(theta, g, m, v []float32, step, c2 float32) {
 		gi := archsimd.LoadFloat32x16(pg)
 		mi := beta1.Mul(archsimd.LoadFloat32x16(pm)).Add(beta1c.Mul(gi))
 		vi := beta2.Mul(archsimd.LoadFloat32x16(pv)).Add(beta2c.Mul(gi).Mul(gi))
+		// Flush subnormal moments to zero, as adamUpdateGo does: |m| is m
+		// with its sign bit cleared.
+		mi = mi.Masked(mi.AsInt32x16().And(absBits).AsFloat32x16().GreaterEqual(tiny))
+		vi = vi.Masked(vi.GreaterEqual(tiny))
 		th := archsimd.LoadFloat32x16(pt).Sub(stepv.Mul(mi).Div(vi.Sqrt().Mul(c2v).Add(eps)))
 		if i == w { // a whole vector of new parameters
 			mi.Store(pm)
@@ -639,6 +645,8 @@ func adamUpdateAVX2(theta, g, m, v []float32, step, c2 float32) {
 	eps := archsimd.BroadcastFloat32x8(adamEpsilon)
 	stepv := archsimd.BroadcastFloat32x8(step)
 	c2v := archsimd.BroadcastFloat32x8(c2)
+	tiny := archsimd.BroadcastFloat32x8(minNormal32)
+	absBits := archsimd.BroadcastInt32x8(0x7fffffff)
 	for i := 0; i < n; i += ymmLanes {
 		w := min(i, n-ymmLanes)
 		pt := (*[8]float32)(theta[w : w+8])
@@ -646,6 +654,8 @@ func adamUpdateAVX2(theta, g, m, v []float32, step, c2 float32) {
 		gi := archsimd.LoadFloat32x8(pg)
 		mi := beta1.Mul(archsimd.LoadFloat32x8(pm)).Add(beta1c.Mul(gi))
 		vi := beta2.Mul(archsimd.LoadFloat32x8(pv)).Add(beta2c.Mul(gi).Mul(gi))
+		mi = mi.Masked(mi.AsInt32x8().And(absBits).AsFloat32x8().GreaterEqual(tiny))
+		vi = vi.Masked(vi.GreaterEqual(tiny))
 		th := archsimd.LoadFloat32x8(pt).Sub(stepv.Mul(mi).Div(vi.Sqrt().Mul(c2v).Add(eps)))
 		if i == w { // a whole vector of new parameters
 			mi.Store(pm)
