@@ -142,8 +142,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case "merge":
 		return runMerge(opts, stderr)
-	case "estimate":
-		return runEstimate(ctx, opts, plan, stdout, stderr)
 	}
 	if opts.profile != "" {
 		f, err := os.Create(opts.profile)
@@ -157,6 +155,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if opts.command == "estimate" {
+		return runEstimate(ctx, opts, plan, stdout, stderr)
 	}
 	return runStudy(ctx, opts, plan, stderr)
 }

@@ -652,28 +652,37 @@ const (
 // (only a NaN input gives NaN).
 func activationForward(act activation, y, x *Tensor) {
 	sameShape("activationForward", y, x)
-	d, s := y.Data, x.Data[:len(y.Data)]
+	activationForwardKernel(act, y.Data, x.Data)
+}
+
+// activationForwardKernel is the loop of activationForward in use;
+// tensor_simd_amd64.go may replace it with a vector version at start-up.
+var activationForwardKernel = activationForwardGo
+
+// activationForwardGo sets y[i] = act(x[i]); len(y) == len(x).
+func activationForwardGo(act activation, y, x []float32) {
+	x = x[:len(y)]
 	switch act {
 	case actLinear:
-		copy(d, s)
+		copy(y, x)
 	case actReLU:
-		for i, v := range s {
-			d[i] = max(v, 0)
+		for i, v := range x {
+			y[i] = max(v, 0)
 		}
 	case actTanh:
-		for i, v := range s {
-			d[i] = tanh32(v)
+		for i, v := range x {
+			y[i] = tanh32(v)
 		}
 	case actSigmoid:
-		for i, v := range s {
-			d[i] = sigmoid32(v)
+		for i, v := range x {
+			y[i] = sigmoid32(v)
 		}
 	case actSELU:
-		for i, v := range s {
+		for i, v := range x {
 			if v > 0 {
-				d[i] = seluScale * v
+				y[i] = seluScale * v
 			} else {
-				d[i] = seluScale * seluAlpha * expm1f32(v)
+				y[i] = seluScale * seluAlpha * expm1f32(v)
 			}
 		}
 	default:
@@ -688,32 +697,42 @@ func activationForward(act activation, y, x *Tensor) {
 //	selu λ for y > 0 and y + λα otherwise (since λα·e^x = y + λα).
 func activationBackward(act activation, dx, dy, y *Tensor) {
 	sameShape("activationBackward", dx, dy, y)
-	d, g, o := dx.Data, dy.Data[:len(dx.Data)], y.Data[:len(dx.Data)]
+	activationBackwardKernel(act, dx.Data, dy.Data, y.Data)
+}
+
+// activationBackwardKernel is the loop of activationBackward in use;
+// tensor_simd_amd64.go may replace it with a vector version at start-up.
+var activationBackwardKernel = activationBackwardGo
+
+// activationBackwardGo adds dy[i]·act'(from y[i]) into dx[i]; all three
+// have one length.
+func activationBackwardGo(act activation, dx, dy, y []float32) {
+	dy, y = dy[:len(dx)], y[:len(dx)]
 	switch act {
 	case actLinear:
-		for i, v := range g {
-			d[i] += v
+		for i, v := range dy {
+			dx[i] += v
 		}
 	case actReLU:
-		for i, v := range g {
-			if o[i] > 0 {
-				d[i] += v
+		for i, v := range dy {
+			if y[i] > 0 {
+				dx[i] += v
 			}
 		}
 	case actTanh:
-		for i, v := range g {
-			d[i] += v * (1 - o[i]*o[i])
+		for i, v := range dy {
+			dx[i] += v * (1 - y[i]*y[i])
 		}
 	case actSigmoid:
-		for i, v := range g {
-			d[i] += v * o[i] * (1 - o[i])
+		for i, v := range dy {
+			dx[i] += v * y[i] * (1 - y[i])
 		}
 	case actSELU:
-		for i, v := range g {
-			if o[i] > 0 {
-				d[i] += v * seluScale
+		for i, v := range dy {
+			if y[i] > 0 {
+				dx[i] += v * seluScale
 			} else {
-				d[i] += v * (o[i] + seluScale*seluAlpha)
+				dx[i] += v * (y[i] + seluScale*seluAlpha)
 			}
 		}
 	default:
