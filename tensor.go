@@ -526,18 +526,36 @@ func addTensors(dst, a, b *Tensor) {
 // accumulate adds src into dst element by element (dst += src).
 func accumulate(dst, src *Tensor) {
 	sameShape("accumulate", dst, src)
-	d, s := dst.Data, src.Data[:len(dst.Data)]
-	for i := range d {
-		d[i] += s[i]
+	accumulateKernel(dst.Data, src.Data)
+}
+
+// accumulateKernel is the loop of accumulate in use; tensor_simd_amd64.go
+// may replace it with a vector version at start-up.
+var accumulateKernel = accumulateGo
+
+// accumulateGo sets dst[i] += src[i]; len(src) == len(dst).
+func accumulateGo(dst, src []float32) {
+	s := src[:len(dst)]
+	for i := range dst {
+		dst[i] += s[i]
 	}
 }
 
 // mulTensors sets dst = a * b element by element (the Hadamard product).
 func mulTensors(dst, a, b *Tensor) {
 	sameShape("mulTensors", dst, a, b)
-	d, x, y := dst.Data, a.Data[:len(dst.Data)], b.Data[:len(dst.Data)]
-	for i := range d {
-		d[i] = x[i] * y[i]
+	mulTensorsKernel(dst.Data, a.Data, b.Data)
+}
+
+// mulTensorsKernel is the loop of mulTensors in use; tensor_simd_amd64.go
+// may replace it with a vector version at start-up.
+var mulTensorsKernel = mulTensorsGo
+
+// mulTensorsGo sets dst[i] = a[i] * b[i]; all three have one length.
+func mulTensorsGo(dst, a, b []float32) {
+	x, y := a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = x[i] * y[i]
 	}
 }
 
@@ -545,9 +563,18 @@ func mulTensors(dst, a, b *Tensor) {
 // the backward of mulTensors: da += dout * b.
 func mulAccumulate(dst, a, b *Tensor) {
 	sameShape("mulAccumulate", dst, a, b)
-	d, x, y := dst.Data, a.Data[:len(dst.Data)], b.Data[:len(dst.Data)]
-	for i := range d {
-		d[i] += x[i] * y[i]
+	mulAccumulateKernel(dst.Data, a.Data, b.Data)
+}
+
+// mulAccumulateKernel is the loop of mulAccumulate in use;
+// tensor_simd_amd64.go may replace it with a vector version at start-up.
+var mulAccumulateKernel = mulAccumulateGo
+
+// mulAccumulateGo sets dst[i] += a[i] * b[i]; all three have one length.
+func mulAccumulateGo(dst, a, b []float32) {
+	x, y := a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] += x[i] * y[i]
 	}
 }
 
@@ -558,9 +585,19 @@ func addBias(dst, x, bias *Tensor) {
 	if bias.Rows != 1 || bias.Cols != x.Cols {
 		panic(fmt.Sprintf("addBias: bias %s does not fit %s", bias.shape(), x.shape()))
 	}
-	for i := 0; i < x.Rows; i++ {
-		d, s := dst.Row(i), x.Row(i)
-		bv := bias.Data[:len(d)]
+	addBiasKernel(dst.Data, x.Data, bias.Data, x.Rows, x.Cols)
+}
+
+// addBiasKernel is the loop of addBias in use; tensor_simd_amd64.go may
+// replace it with a vector version at start-up.
+var addBiasKernel = addBiasGo
+
+// addBiasGo sets dst[i,j] = x[i,j] + bias[j] for dst and x (n,m) and
+// bias (m), all row-major slices; dst may alias x.
+func addBiasGo(dst, x, bias []float32, n, m int) {
+	for i := 0; i < n; i++ {
+		d := dst[i*m : (i+1)*m]
+		s, bv := x[i*m : (i+1)*m][:len(d)], bias[:len(d)]
 		for j := range d {
 			d[j] = s[j] + bv[j]
 		}
@@ -573,9 +610,19 @@ func sumRowsAccumulate(dst, x *Tensor) {
 	if dst.Rows != 1 || dst.Cols != x.Cols {
 		panic(fmt.Sprintf("sumRowsAccumulate: %s does not fit %s", dst.shape(), x.shape()))
 	}
-	d := dst.Data
-	for i := 0; i < x.Rows; i++ {
-		s := x.Row(i)[:len(d)]
+	sumRowsAccumulateKernel(dst.Data, x.Data, x.Rows, x.Cols)
+}
+
+// sumRowsAccumulateKernel is the loop of sumRowsAccumulate in use;
+// tensor_simd_amd64.go may replace it with a vector version at start-up.
+var sumRowsAccumulateKernel = sumRowsAccumulateGo
+
+// sumRowsAccumulateGo adds the rows of x (n,m) into dst (m) one row after
+// another: dst[j] += x[0,j], then x[1,j], and so on.
+func sumRowsAccumulateGo(dst, x []float32, n, m int) {
+	d := dst[:m]
+	for i := 0; i < n; i++ {
+		s := x[i*m : (i+1)*m][:len(d)]
 		for j := range d {
 			d[j] += s[j]
 		}

@@ -1,18 +1,23 @@
 //go:build goexperiment.simd && amd64
 
-// tensor_simd_amd64.go: vector kernels for the three matrix products and the
-// Adam update, written with Go's experimental simd/archsimd package. The file
-// is compiled only with GOEXPERIMENT=simd on amd64. Its init installs the
-// AVX-512 kernels, or the AVX2 ones on a CPU without AVX-512, in place of
-// the plain-Go kernels of tensor.go and adam.go (matMulKernel,
-// matMulTransAKernel, matMulTransBKernel, adamUpdateKernel). In any other
-// build, or on a CPU with neither, the plain-Go kernels run.
+// tensor_simd_amd64.go: vector kernels for the three matrix products, the
+// Adam update, the activations and the element-wise kernels, written with
+// Go's experimental simd/archsimd package. The file is compiled only with
+// GOEXPERIMENT=simd on amd64. Its init installs the AVX-512 kernels, or the
+// AVX2 ones on a CPU without AVX-512, in place of the plain-Go kernels of
+// tensor.go and adam.go (matMulKernel, matMulTransAKernel,
+// matMulTransBKernel, adamUpdateKernel, activationForwardKernel,
+// activationBackwardKernel, accumulateKernel, mulTensorsKernel,
+// mulAccumulateKernel, addBiasKernel, sumRowsAccumulateKernel). In any
+// other build, or on a CPU with neither, the plain-Go kernels run.
 //
 // The product kernels compute the same sums as their plain-Go counterparts,
 // in a different order and with fused multiply-adds (FMA), so results agree
-// within float32 rounding, not bit for bit. The Adam kernels agree bit for
-// bit. tensor_simd_amd64_test.go checks both instruction sets against the
-// naive references.
+// within float32 rounding, not bit for bit. The Adam, activation and
+// element-wise kernels do the plain-Go operations in the same order and
+// agree bit for bit in the default GOAMD64=v1 build.
+// tensor_simd_amd64_test.go checks both instruction sets against the naive
+// references and the plain-Go kernels.
 //
 // Two kinds of register tile cover the three products.
 //
@@ -52,7 +57,8 @@
 // a small array ran ~60x slower, because copy uses legacy SSE instructions
 // (see the note on ClearAVXUpperBits below). A product whose rows are
 // shorter than one vector (m < 16 with AVX-512, m < 8 with AVX2; for
-// matMulTransB also k < 4), and an Adam slice shorter than one vector, run
+// matMulTransB also k < 4), and an Adam, activation or element-wise slice
+// (for addBias and sumRowsAccumulate, a row) shorter than one vector, run
 // the plain-Go kernel instead.
 //
 // What limits the rate. The loops reach about 55% of the FMA peak: the
@@ -98,12 +104,26 @@ func init() {
 		matMulTransAKernel = matMulTransAAddAVX512
 		matMulTransBKernel = matMulTransBAddAVX512
 		adamUpdateKernel = adamUpdateAVX512
+		activationForwardKernel = activationForwardAVX512
+		activationBackwardKernel = activationBackwardAVX512
+		accumulateKernel = accumulateAVX512
+		mulTensorsKernel = mulTensorsAVX512
+		mulAccumulateKernel = mulAccumulateAVX512
+		addBiasKernel = addBiasAVX512
+		sumRowsAccumulateKernel = sumRowsAccumulateAVX512
 		kernelName = "AVX-512 (simd/archsimd)"
 	case archsimd.X86.AVX2() && archsimd.X86.FMA():
 		matMulKernel = matMulAddAVX2
 		matMulTransAKernel = matMulTransAAddAVX2
 		matMulTransBKernel = matMulTransBAddAVX2
 		adamUpdateKernel = adamUpdateAVX2
+		activationForwardKernel = activationForwardAVX2
+		activationBackwardKernel = activationBackwardAVX2
+		accumulateKernel = accumulateAVX2
+		mulTensorsKernel = mulTensorsAVX2
+		mulAccumulateKernel = mulAccumulateAVX2
+		addBiasKernel = addBiasAVX2
+		sumRowsAccumulateKernel = sumRowsAccumulateAVX2
 		kernelName = "AVX2 (simd/archsimd)"
 	default:
 		return
@@ -667,6 +687,533 @@ func adamUpdateAVX2(theta, g, m, v []float32, step, c2 float32) {
 		mi.StoreMasked(pm, fresh)
 		vi.StoreMasked(pv, fresh)
 		th.StoreMasked(pt, fresh)
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// ---------------------------------------------------------------------------
+// Activations.
+//
+// The vector activations compute what activationForwardGo and
+// activationBackwardGo compute, a vector at a time, with the same float32
+// operations in the same order and no fused multiply-adds: exp16 and exp8
+// are exp32 lane by lane, and the activations built on them take exp32's
+// callers' formulas. In the default GOAMD64=v1 build the results are
+// bit-identical to the plain-Go ones (TestSIMDActivationKernels allows a few
+// units in the last place, since a GOAMD64=v3 build may fuse the plain-Go
+// formulas). Where exp32 and tanh32 branch on the input, the vector versions
+// compute every branch for every lane and pick each lane's result with a
+// mask. As elsewhere in this file, the last len%16 (or len%8) elements are a
+// window ending at the last element, stored only in the lanes not yet done,
+// and a slice shorter than one vector runs the plain-Go loop.
+//
+// Generic helpers shared by the two widths (a type parameter constrained to
+// Mul and Add methods) do not compile in Go 1.26: "internal compiler error:
+// cannot represent parameters of type [16]float32 in registers". So each
+// helper is written once per width, as the product kernels are.
+//
+// exp16 broadcasts its fifteen constants on every call (Go does not inline
+// it, nor hoist the broadcasts out of the callers' loops). Broadcasting them
+// once per kernel call into a struct passed by pointer ran 10-18% faster on
+// tanh, sigmoid and SELU forward (BenchmarkActivations, 32x256: AVX-512
+// tanh 1.03 -> 0.94 ns per element), under 1% of a training step, so the
+// simpler form stays.
+
+// Bit patterns of float32 used by the activations, and tanh32's branch
+// point.
+const (
+	signBit32  = -0x80000000 // the sign bit, as an int32
+	absMask32  = 0x7fffffff  // every bit but the sign
+	infBits32  = 0x7f800000  // +Inf
+	expBias32  = 127         // the exponent bias: 2^n has exponent field n+127
+	mantBits32 = 23          // bits below the exponent field
+	tanhSmall  = 0.25        // below this |x|, tanh32 sums its odd polynomial
+)
+
+// exp16 is exp32 on 16 lanes: e^x in each lane, 0 where x < expMin, +Inf
+// where x > expMax, NaN where x is NaN. The lanes are clamped to
+// [expMin, expMax] first, so that n below stays a small integer whatever x
+// is; the out-of-range lanes are then replaced by 0, +Inf or x itself.
+//
+// As in exp32: n = floor(x·log2e + 1/2), r = x - n·ln2Hi - n·ln2Lo with
+// |r| <= ln2/2, e^r by its Taylor polynomial of degree 7 in Horner form, and
+// the scaling by 2^n through exponent bits. n runs from -126 to 128, and
+// 2^128 is not a float32, so the scaling is done as 2^h · 2^(n-h) with
+// h = n>>1: both factors are normal, the first product is exact and the
+// second rounds once, as exp32's single multiply (or its two-step one at
+// n = 128) does.
+func exp16(x archsimd.Float32x16) archsimd.Float32x16 {
+	c := archsimd.BroadcastFloat32x16
+	xc := x.Max(c(expMin)).Min(c(expMax))
+	n := xc.Mul(c(log2e)).Add(c(0.5)).FloorScaled(0)
+	r := xc.Sub(n.Mul(c(ln2Hi))).Sub(n.Mul(c(ln2Lo)))
+	p := c(1.0 / 5040) // exp32's polynomial, innermost coefficient first
+	p = p.Mul(r).Add(c(1.0 / 720))
+	p = p.Mul(r).Add(c(1.0 / 120))
+	p = p.Mul(r).Add(c(1.0 / 24))
+	p = p.Mul(r).Add(c(1.0 / 6))
+	p = p.Mul(r).Add(c(1.0 / 2))
+	p = p.Mul(r).Add(c(1))
+	p = p.Mul(r).Add(c(1))
+	bias := archsimd.BroadcastInt32x16(expBias32)
+	ni := n.ConvertToInt32()
+	h := ni.ShiftAllRight(1)
+	y := p.Mul(h.Add(bias).ShiftAllLeft(mantBits32).AsFloat32x16()).
+		Mul(ni.Sub(h).Add(bias).ShiftAllLeft(mantBits32).AsFloat32x16())
+	// The lanes out of range: 0 below expMin (and, until the last line, for
+	// NaN), +Inf above expMax, and NaN in, NaN out.
+	y = y.Masked(x.GreaterEqual(c(expMin)))
+	y = archsimd.BroadcastInt32x16(infBits32).AsFloat32x16().Merge(y, x.Greater(c(expMax)))
+	return x.Merge(y, x.IsNaN())
+}
+
+// exp8 is exp16 on 8 lanes.
+func exp8(x archsimd.Float32x8) archsimd.Float32x8 {
+	c := archsimd.BroadcastFloat32x8
+	xc := x.Max(c(expMin)).Min(c(expMax))
+	n := xc.Mul(c(log2e)).Add(c(0.5)).Floor()
+	r := xc.Sub(n.Mul(c(ln2Hi))).Sub(n.Mul(c(ln2Lo)))
+	p := c(1.0 / 5040)
+	p = p.Mul(r).Add(c(1.0 / 720))
+	p = p.Mul(r).Add(c(1.0 / 120))
+	p = p.Mul(r).Add(c(1.0 / 24))
+	p = p.Mul(r).Add(c(1.0 / 6))
+	p = p.Mul(r).Add(c(1.0 / 2))
+	p = p.Mul(r).Add(c(1))
+	p = p.Mul(r).Add(c(1))
+	bias := archsimd.BroadcastInt32x8(expBias32)
+	ni := n.ConvertToInt32()
+	h := ni.ShiftAllRight(1)
+	y := p.Mul(h.Add(bias).ShiftAllLeft(mantBits32).AsFloat32x8()).
+		Mul(ni.Sub(h).Add(bias).ShiftAllLeft(mantBits32).AsFloat32x8())
+	y = y.Masked(x.GreaterEqual(c(expMin)))
+	y = archsimd.BroadcastInt32x8(infBits32).AsFloat32x8().Merge(y, x.Greater(c(expMax)))
+	return x.Merge(y, x.IsNaN())
+}
+
+// relu16 is max(x, 0) on 16 lanes with Go's max semantics: -0 gives +0 and
+// NaN gives NaN. (VMAXPS returns its second operand both for two zeros and
+// for a NaN, so it cannot give both on its own.)
+func relu16(x archsimd.Float32x16) archsimd.Float32x16 {
+	var zero archsimd.Float32x16
+	return x.Masked(x.Greater(zero).Or(x.IsNaN()))
+}
+
+// relu8 is relu16 on 8 lanes.
+func relu8(x archsimd.Float32x8) archsimd.Float32x8 {
+	var zero archsimd.Float32x8
+	return x.Masked(x.Greater(zero).Or(x.IsNaN()))
+}
+
+// tanh16 is tanh32 on 16 lanes. Every lane gets both of tanh32's formulas,
+// the odd Taylor polynomial x - x³/3 + 2x⁵/15 - 17x⁷/315 and
+// 1 - 2/(e^{2|x|} + 1) with x's sign, and keeps the polynomial where
+// |x| < 0.25; where |x| >= tanhBig the second is replaced by exactly 1
+// before the sign goes on. A NaN lane stays NaN through both.
+func tanh16(x archsimd.Float32x16) archsimd.Float32x16 {
+	c := archsimd.BroadcastFloat32x16
+	one := c(1)
+	xi := x.AsInt32x16()
+	ax := xi.And(archsimd.BroadcastInt32x16(absMask32)).AsFloat32x16()
+	sign := xi.And(archsimd.BroadcastInt32x16(signBit32))
+	big := one.Sub(c(2).Div(exp16(c(2).Mul(ax)).Add(one)))
+	big = one.Merge(big, ax.GreaterEqual(c(tanhBig)))
+	big = big.AsInt32x16().Or(sign).AsFloat32x16()
+	x2 := x.Mul(x)
+	q := c(-17.0 / 315) // tanh32's polynomial in x², innermost coefficient first
+	q = q.Mul(x2).Add(c(2.0 / 15))
+	q = q.Mul(x2).Add(c(-1.0 / 3))
+	q = q.Mul(x2).Add(one)
+	return x.Mul(q).Merge(big, ax.Less(c(tanhSmall)))
+}
+
+// tanh8 is tanh16 on 8 lanes.
+func tanh8(x archsimd.Float32x8) archsimd.Float32x8 {
+	c := archsimd.BroadcastFloat32x8
+	one := c(1)
+	xi := x.AsInt32x8()
+	ax := xi.And(archsimd.BroadcastInt32x8(absMask32)).AsFloat32x8()
+	sign := xi.And(archsimd.BroadcastInt32x8(signBit32))
+	big := one.Sub(c(2).Div(exp8(c(2).Mul(ax)).Add(one)))
+	big = one.Merge(big, ax.GreaterEqual(c(tanhBig)))
+	big = big.AsInt32x8().Or(sign).AsFloat32x8()
+	x2 := x.Mul(x)
+	q := c(-17.0 / 315)
+	q = q.Mul(x2).Add(c(2.0 / 15))
+	q = q.Mul(x2).Add(c(-1.0 / 3))
+	q = q.Mul(x2).Add(one)
+	return x.Mul(q).Merge(big, ax.Less(c(tanhSmall)))
+}
+
+// sigmoid16 is sigmoid32 on 16 lanes: 1/(1 + e^-x), with -x formed by
+// flipping the sign bit as Go's negation does.
+func sigmoid16(x archsimd.Float32x16) archsimd.Float32x16 {
+	one := archsimd.BroadcastFloat32x16(1)
+	negx := x.AsInt32x16().Xor(archsimd.BroadcastInt32x16(signBit32)).AsFloat32x16()
+	return one.Div(one.Add(exp16(negx)))
+}
+
+// sigmoid8 is sigmoid16 on 8 lanes.
+func sigmoid8(x archsimd.Float32x8) archsimd.Float32x8 {
+	one := archsimd.BroadcastFloat32x8(1)
+	negx := x.AsInt32x8().Xor(archsimd.BroadcastInt32x8(signBit32)).AsFloat32x8()
+	return one.Div(one.Add(exp8(negx)))
+}
+
+// selu16 is SELU on 16 lanes: λx where x > 0, else λα(e^x - 1), computed
+// for every lane and picked by the sign of x (a NaN lane takes the second
+// branch and stays NaN, as in activationForwardGo).
+func selu16(x archsimd.Float32x16) archsimd.Float32x16 {
+	c := archsimd.BroadcastFloat32x16
+	var zero archsimd.Float32x16
+	neg := c(seluScale * seluAlpha).Mul(exp16(x).Sub(c(1)))
+	return x.Mul(c(seluScale)).Merge(neg, x.Greater(zero))
+}
+
+// selu8 is selu16 on 8 lanes.
+func selu8(x archsimd.Float32x8) archsimd.Float32x8 {
+	c := archsimd.BroadcastFloat32x8
+	var zero archsimd.Float32x8
+	neg := c(seluScale * seluAlpha).Mul(exp8(x).Sub(c(1)))
+	return x.Mul(c(seluScale)).Merge(neg, x.Greater(zero))
+}
+
+// activationForwardAVX512 is activationForwardGo 16 elements at a time:
+// y[i] = act(x[i]), len(y) == len(x); y may alias x. The window over the
+// last elements reads lanes that, when y aliases x, were already written;
+// their results are not stored.
+func activationForwardAVX512(act activation, y, x []float32) {
+	n := len(y)
+	if n < zmmLanes || act > actSELU { // short, or unknown (which panics)
+		activationForwardGo(act, y, x)
+		return
+	}
+	x = x[:n]
+	for i := 0; i < n; i += zmmLanes {
+		w := min(i, n-zmmLanes) // the last window ends at n
+		v := archsimd.LoadFloat32x16((*[16]float32)(x[w : w+16]))
+		switch act {
+		case actReLU:
+			v = relu16(v)
+		case actTanh:
+			v = tanh16(v)
+		case actSigmoid:
+			v = sigmoid16(v)
+		case actSELU:
+			v = selu16(v)
+		} // actLinear: v as loaded
+		storeFrom16(y[w:w+16], v, i-w)
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// activationBackwardAVX512 is activationBackwardGo 16 elements at a time:
+// it adds dy[i]·act'(from y[i]) into dx[i]; all three have one length.
+// Each derivative is written as in activationBackwardGo, operation for
+// operation; where that loop skips an element (relu at y <= 0), this one
+// keeps dx's old value rather than adding 0, so that -0 stays -0.
+func activationBackwardAVX512(act activation, dx, dy, y []float32) {
+	n := len(dx)
+	if n < zmmLanes || act > actSELU {
+		activationBackwardGo(act, dx, dy, y)
+		return
+	}
+	dy, y = dy[:n], y[:n]
+	c := archsimd.BroadcastFloat32x16
+	var zero archsimd.Float32x16
+	for i := 0; i < n; i += zmmLanes {
+		w := min(i, n-zmmLanes)
+		pd := (*[16]float32)(dx[w : w+16])
+		d := archsimd.LoadFloat32x16(pd)
+		g := archsimd.LoadFloat32x16((*[16]float32)(dy[w : w+16]))
+		v := archsimd.LoadFloat32x16((*[16]float32)(y[w : w+16]))
+		switch act {
+		case actLinear: // dx += dy
+			d = d.Add(g)
+		case actReLU: // dx += dy where y > 0
+			d = d.Add(g).Merge(d, v.Greater(zero))
+		case actTanh: // dx += dy·(1 - y²)
+			d = d.Add(g.Mul(c(1).Sub(v.Mul(v))))
+		case actSigmoid: // dx += dy·y·(1 - y)
+			d = d.Add(g.Mul(v).Mul(c(1).Sub(v)))
+		case actSELU: // dx += dy·λ where y > 0, dy·(y + λα) elsewhere
+			d = d.Add(g.Mul(c(seluScale).Merge(v.Add(c(seluScale*seluAlpha)), v.Greater(zero))))
+		}
+		storeFrom16(dx[w:w+16], d, i-w)
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// activationForwardAVX2 is activationForwardAVX512 with 8 elements at a
+// time.
+func activationForwardAVX2(act activation, y, x []float32) {
+	n := len(y)
+	if n < ymmLanes || act > actSELU {
+		activationForwardGo(act, y, x)
+		return
+	}
+	x = x[:n]
+	for i := 0; i < n; i += ymmLanes {
+		w := min(i, n-ymmLanes)
+		v := archsimd.LoadFloat32x8((*[8]float32)(x[w : w+8]))
+		switch act {
+		case actReLU:
+			v = relu8(v)
+		case actTanh:
+			v = tanh8(v)
+		case actSigmoid:
+			v = sigmoid8(v)
+		case actSELU:
+			v = selu8(v)
+		}
+		storeFrom8(y[w:w+8], v, i-w)
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// activationBackwardAVX2 is activationBackwardAVX512 with 8 elements at a
+// time.
+func activationBackwardAVX2(act activation, dx, dy, y []float32) {
+	n := len(dx)
+	if n < ymmLanes || act > actSELU {
+		activationBackwardGo(act, dx, dy, y)
+		return
+	}
+	dy, y = dy[:n], y[:n]
+	c := archsimd.BroadcastFloat32x8
+	var zero archsimd.Float32x8
+	for i := 0; i < n; i += ymmLanes {
+		w := min(i, n-ymmLanes)
+		d := archsimd.LoadFloat32x8((*[8]float32)(dx[w : w+8]))
+		g := archsimd.LoadFloat32x8((*[8]float32)(dy[w : w+8]))
+		v := archsimd.LoadFloat32x8((*[8]float32)(y[w : w+8]))
+		switch act {
+		case actLinear:
+			d = d.Add(g)
+		case actReLU:
+			d = d.Add(g).Merge(d, v.Greater(zero))
+		case actTanh:
+			d = d.Add(g.Mul(c(1).Sub(v.Mul(v))))
+		case actSigmoid:
+			d = d.Add(g.Mul(v).Mul(c(1).Sub(v)))
+		case actSELU:
+			d = d.Add(g.Mul(c(seluScale).Merge(v.Add(c(seluScale*seluAlpha)), v.Greater(zero))))
+		}
+		storeFrom8(dx[w:w+8], d, i-w)
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// storeFrom16 stores the lanes skip..15 of v into d[skip:16], leaving
+// d[:skip] alone: a whole vector when skip is 0, else the fresh part of a
+// window (see "Edges" in the file comment).
+func storeFrom16(d []float32, v archsimd.Float32x16, skip int) {
+	p := (*[16]float32)(d[:16])
+	if skip == 0 {
+		v.Store(p)
+		return
+	}
+	v.StoreMasked(p, lanesFrom16(skip))
+}
+
+// storeFrom8 is storeFrom16 for a vector of 8.
+func storeFrom8(d []float32, v archsimd.Float32x8, skip int) {
+	p := (*[8]float32)(d[:8])
+	if skip == 0 {
+		v.Store(p)
+		return
+	}
+	v.StoreMasked(p, lanesFrom8(skip))
+}
+
+// ---------------------------------------------------------------------------
+// Element-wise kernels.
+//
+// accumulate, mulTensors, mulAccumulate, addBias and sumRowsAccumulate, a
+// vector at a time, with the plain-Go operations (no fused multiply-add in
+// mulAccumulate), so their results are bit-identical to the plain-Go ones.
+// Edges are windows as everywhere in this file; where dst may alias an
+// input, a window's lanes that were already written are read but not
+// stored again.
+
+// accumulateAVX512 is accumulateGo 16 elements at a time: dst[i] += src[i].
+func accumulateAVX512(dst, src []float32) {
+	if len(dst) < zmmLanes {
+		accumulateGo(dst, src)
+		return
+	}
+	addInto16(dst, src)
+	archsimd.ClearAVXUpperBits()
+}
+
+// addInto16 adds src into dst, len(dst) >= 16 and len(src) == len(dst),
+// leaving the vector registers dirty (its callers clear them).
+func addInto16(dst, src []float32) {
+	n := len(dst)
+	src = src[:n]
+	for i := 0; i < n; i += zmmLanes {
+		w := min(i, n-zmmLanes)
+		d := archsimd.LoadFloat32x16((*[16]float32)(dst[w : w+16]))
+		s := archsimd.LoadFloat32x16((*[16]float32)(src[w : w+16]))
+		storeFrom16(dst[w:w+16], d.Add(s), i-w)
+	}
+}
+
+// sumRowsAccumulateAVX512 is sumRowsAccumulateGo with AVX-512: it adds the
+// rows of x (n,m) into dst (m) one after another, 16 columns at a time.
+func sumRowsAccumulateAVX512(dst, x []float32, n, m int) {
+	if m < zmmLanes {
+		sumRowsAccumulateGo(dst, x, n, m)
+		return
+	}
+	for i := 0; i < n; i++ {
+		addInto16(dst[:m], x[i*m:(i+1)*m])
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// mulTensorsAVX512 is mulTensorsGo 16 elements at a time: dst[i] = a[i]·b[i].
+func mulTensorsAVX512(dst, a, b []float32) {
+	n := len(dst)
+	if n < zmmLanes {
+		mulTensorsGo(dst, a, b)
+		return
+	}
+	a, b = a[:n], b[:n]
+	for i := 0; i < n; i += zmmLanes {
+		w := min(i, n-zmmLanes)
+		x := archsimd.LoadFloat32x16((*[16]float32)(a[w : w+16]))
+		y := archsimd.LoadFloat32x16((*[16]float32)(b[w : w+16]))
+		storeFrom16(dst[w:w+16], x.Mul(y), i-w)
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// mulAccumulateAVX512 is mulAccumulateGo 16 elements at a time:
+// dst[i] += a[i]·b[i], the product rounded before the sum, as in Go.
+func mulAccumulateAVX512(dst, a, b []float32) {
+	n := len(dst)
+	if n < zmmLanes {
+		mulAccumulateGo(dst, a, b)
+		return
+	}
+	a, b = a[:n], b[:n]
+	for i := 0; i < n; i += zmmLanes {
+		w := min(i, n-zmmLanes)
+		d := archsimd.LoadFloat32x16((*[16]float32)(dst[w : w+16]))
+		x := archsimd.LoadFloat32x16((*[16]float32)(a[w : w+16]))
+		y := archsimd.LoadFloat32x16((*[16]float32)(b[w : w+16]))
+		storeFrom16(dst[w:w+16], d.Add(x.Mul(y)), i-w)
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// addBiasAVX512 is addBiasGo with AVX-512: dst[i,j] = x[i,j] + bias[j] for
+// dst and x (n,m), bias (m), one row at a time, 16 columns at a time; dst
+// may alias x.
+func addBiasAVX512(dst, x, bias []float32, n, m int) {
+	if m < zmmLanes {
+		addBiasGo(dst, x, bias, n, m)
+		return
+	}
+	bias = bias[:m]
+	for i := 0; i < n; i++ {
+		d, s := dst[i*m:(i+1)*m], x[i*m:(i+1)*m]
+		for j := 0; j < m; j += zmmLanes {
+			w := min(j, m-zmmLanes)
+			v := archsimd.LoadFloat32x16((*[16]float32)(s[w : w+16]))
+			b := archsimd.LoadFloat32x16((*[16]float32)(bias[w : w+16]))
+			storeFrom16(d[w:w+16], v.Add(b), j-w)
+		}
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// accumulateAVX2 is accumulateAVX512 with 8 elements at a time.
+func accumulateAVX2(dst, src []float32) {
+	if len(dst) < ymmLanes {
+		accumulateGo(dst, src)
+		return
+	}
+	addInto8(dst, src)
+	archsimd.ClearAVXUpperBits()
+}
+
+// addInto8 is addInto16 with 8 elements at a time, len(dst) >= 8.
+func addInto8(dst, src []float32) {
+	n := len(dst)
+	src = src[:n]
+	for i := 0; i < n; i += ymmLanes {
+		w := min(i, n-ymmLanes)
+		d := archsimd.LoadFloat32x8((*[8]float32)(dst[w : w+8]))
+		s := archsimd.LoadFloat32x8((*[8]float32)(src[w : w+8]))
+		storeFrom8(dst[w:w+8], d.Add(s), i-w)
+	}
+}
+
+// sumRowsAccumulateAVX2 is sumRowsAccumulateAVX512 with 8 columns at a
+// time.
+func sumRowsAccumulateAVX2(dst, x []float32, n, m int) {
+	if m < ymmLanes {
+		sumRowsAccumulateGo(dst, x, n, m)
+		return
+	}
+	for i := 0; i < n; i++ {
+		addInto8(dst[:m], x[i*m:(i+1)*m])
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// mulTensorsAVX2 is mulTensorsAVX512 with 8 elements at a time.
+func mulTensorsAVX2(dst, a, b []float32) {
+	n := len(dst)
+	if n < ymmLanes {
+		mulTensorsGo(dst, a, b)
+		return
+	}
+	a, b = a[:n], b[:n]
+	for i := 0; i < n; i += ymmLanes {
+		w := min(i, n-ymmLanes)
+		x := archsimd.LoadFloat32x8((*[8]float32)(a[w : w+8]))
+		y := archsimd.LoadFloat32x8((*[8]float32)(b[w : w+8]))
+		storeFrom8(dst[w:w+8], x.Mul(y), i-w)
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// mulAccumulateAVX2 is mulAccumulateAVX512 with 8 elements at a time.
+func mulAccumulateAVX2(dst, a, b []float32) {
+	n := len(dst)
+	if n < ymmLanes {
+		mulAccumulateGo(dst, a, b)
+		return
+	}
+	a, b = a[:n], b[:n]
+	for i := 0; i < n; i += ymmLanes {
+		w := min(i, n-ymmLanes)
+		d := archsimd.LoadFloat32x8((*[8]float32)(dst[w : w+8]))
+		x := archsimd.LoadFloat32x8((*[8]float32)(a[w : w+8]))
+		y := archsimd.LoadFloat32x8((*[8]float32)(b[w : w+8]))
+		storeFrom8(dst[w:w+8], d.Add(x.Mul(y)), i-w)
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// addBiasAVX2 is addBiasAVX512 with 8 columns at a time.
+func addBiasAVX2(dst, x, bias []float32, n, m int) {
+	if m < ymmLanes {
+		addBiasGo(dst, x, bias, n, m)
+		return
+	}
+	bias = bias[:m]
+	for i := 0; i < n; i++ {
+		d, s := dst[i*m:(i+1)*m], x[i*m:(i+1)*m]
+		for j := 0; j < m; j += ymmLanes {
+			w := min(j, m-ymmLanes)
+			v := archsimd.LoadFloat32x8((*[8]float32)(s[w : w+8]))
+			b := archsimd.LoadFloat32x8((*[8]float32)(bias[w : w+8]))
+			storeFrom8(d[w:w+8], v.Add(b), j-w)
+		}
 	}
 	archsimd.ClearAVXUpperBits()
 }

@@ -31,13 +31,23 @@ type simdKernelSet struct {
 	ok                     bool
 	matMul, transA, transB func(dst, a, b []float32, n, k, m int)
 	adam                   func(theta, g, m, v []float32, step, c2 float32)
+	actForward             func(act activation, y, x []float32)
+	actBackward            func(act activation, dx, dy, y []float32)
+	accumulate             func(dst, src []float32)
+	mulTensors, mulAcc     func(dst, a, b []float32)
+	addBias                func(dst, x, bias []float32, n, m int)
+	sumRows                func(dst, x []float32, n, m int)
 }
 
 // simdKernelSets lists the AVX-512 and the AVX2 kernels, best first.
 func simdKernelSets() []simdKernelSet {
 	return []simdKernelSet{
-		{"AVX512", archsimd.X86.AVX512(), matMulAddAVX512, matMulTransAAddAVX512, matMulTransBAddAVX512, adamUpdateAVX512},
-		{"AVX2", archsimd.X86.AVX2() && archsimd.X86.FMA(), matMulAddAVX2, matMulTransAAddAVX2, matMulTransBAddAVX2, adamUpdateAVX2},
+		{"AVX512", archsimd.X86.AVX512(), matMulAddAVX512, matMulTransAAddAVX512, matMulTransBAddAVX512, adamUpdateAVX512,
+			activationForwardAVX512, activationBackwardAVX512,
+			accumulateAVX512, mulTensorsAVX512, mulAccumulateAVX512, addBiasAVX512, sumRowsAccumulateAVX512},
+		{"AVX2", archsimd.X86.AVX2() && archsimd.X86.FMA(), matMulAddAVX2, matMulTransAAddAVX2, matMulTransBAddAVX2, adamUpdateAVX2,
+			activationForwardAVX2, activationBackwardAVX2,
+			accumulateAVX2, mulTensorsAVX2, mulAccumulateAVX2, addBiasAVX2, sumRowsAccumulateAVX2},
 	}
 }
 
@@ -165,6 +175,15 @@ func TestSIMDKernelsAllocateNothing(t *testing.T) {
 		if allocs := testing.AllocsPerRun(5, func() { set.adam(x, x, x, x, 1e-3, 1) }); allocs != 0 {
 			t.Errorf("%s adam: %v allocations per call", set.name, allocs)
 		}
+		y, dx := make([]float32, 100), make([]float32, 100)
+		for act, name := range activationNames {
+			if allocs := testing.AllocsPerRun(5, func() {
+				set.actForward(activation(act), y, x)
+				set.actBackward(activation(act), dx, x, y)
+			}); allocs != 0 {
+				t.Errorf("%s %s: %v allocations per forward and backward", set.name, name, allocs)
+			}
+		}
 	}
 }
 
@@ -177,7 +196,11 @@ func TestSIMDKernelsInstalled(t *testing.T) {
 			continue
 		}
 		if !same(matMulKernel, set.matMul) || !same(matMulTransAKernel, set.transA) ||
-			!same(matMulTransBKernel, set.transB) || !same(adamUpdateKernel, set.adam) {
+			!same(matMulTransBKernel, set.transB) || !same(adamUpdateKernel, set.adam) ||
+			!same(activationForwardKernel, set.actForward) || !same(activationBackwardKernel, set.actBackward) ||
+			!same(accumulateKernel, set.accumulate) || !same(mulTensorsKernel, set.mulTensors) ||
+			!same(mulAccumulateKernel, set.mulAcc) || !same(addBiasKernel, set.addBias) ||
+			!same(sumRowsAccumulateKernel, set.sumRows) {
 			t.Fatalf("init did not install the %s kernels", set.name)
 		}
 		return
@@ -280,4 +303,402 @@ func BenchmarkSIMDUpperBits(b *testing.B) {
 			expLoop(xs)
 		}
 	})
+}
+
+// simdActivationLengths are the slice lengths the vector activations are
+// checked on: shorter than a vector (the plain-Go fallback), either side of
+// 8 and 16 lanes so that the last window skips every number of lanes, and a
+// long ragged one.
+var simdActivationLengths = []int{1, 7, 8, 9, 15, 16, 17, 100, 4096 + 3}
+
+// activationTestInputs returns the inputs the vector activations are checked
+// on: [-100, 100] in steps of about 0.007, [-1, 1] in steps of about 1e-4
+// (tanh's polynomial branch below 0.25, SELU's e^x - 1 near 0), and the
+// special values below, each scattered 20 times over random positions so
+// that they land in every lane and in the edge windows: ±0, ±1e-40
+// (subnormal), ±3e38, the largest float32, ±Inf, NaN, and a few floats
+// either side of the branch points 0.25 and tanhBig and of ±expMin, ±expMax
+// (sigmoid takes e^-x).
+func activationTestInputs() []float32 {
+	var xs []float32
+	for x := float32(-100); x <= 100; x += 0.00731 {
+		xs = append(xs, x)
+	}
+	for x := float32(-1); x <= 1; x += 0.0001017 {
+		xs = append(xs, x)
+	}
+	specials := []float32{0, float32(math.Copysign(0, -1)), 1e-40, -1e-40, 3e38, -3e38,
+		math.MaxFloat32, -math.MaxFloat32, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN())}
+	for _, edge := range []float32{0.25, tanhBig, expMin, expMax} {
+		for _, v := range []float32{edge, -edge} {
+			b := math.Float32bits(v)
+			for d := uint32(0); d <= 3; d++ {
+				specials = append(specials, math.Float32frombits(b-d), math.Float32frombits(b+d))
+			}
+		}
+	}
+	r := newRNG(11)
+	for _, v := range specials {
+		for range 20 {
+			xs[r.intn(len(xs))] = v
+		}
+	}
+	return xs
+}
+
+// activationTolerance returns how far a vector activation's result may be
+// from the plain-Go one: exactly equal for linear and relu (a copy, a
+// selection and one addition, done identically), 3e-7 absolute for tanh and
+// sigmoid, and 4e-7 relative for SELU, relative to max(|want|, 1) because
+// its e^x - 1 has the absolute error of e^x near x = 0. The vector kernels
+// do the plain-Go operations in the same order, so in the default build
+// they agree bit for bit; the tolerance leaves room for a build that fuses
+// the plain-Go multiply-adds.
+func activationTolerance(act activation, want float32) float64 {
+	switch act {
+	case actTanh, actSigmoid:
+		return 3e-7
+	case actSELU:
+		return 4e-7 * math.Max(math.Abs(float64(want)), 1)
+	}
+	return 0
+}
+
+// activationMismatch reports whether got is too far from want: NaN must
+// match NaN, an infinity the same infinity, and anything else lie within
+// activationTolerance (with a zero tolerance, bit for bit).
+func activationMismatch(act activation, got, want float32) bool {
+	g, w := float64(got), float64(want)
+	switch {
+	case math.IsNaN(w) || math.IsNaN(g):
+		return math.IsNaN(w) != math.IsNaN(g)
+	case math.IsInf(w, 0) || math.IsInf(g, 0):
+		return g != w
+	}
+	if tol := activationTolerance(act, want); tol > 0 {
+		return !(math.Abs(g-w) <= tol)
+	}
+	return math.Float32bits(got) != math.Float32bits(want)
+}
+
+// TestSIMDActivationKernels checks every vector activation, forward and
+// backward, AVX-512 and AVX2, against activationForwardGo and
+// activationBackwardGo on each length in simdActivationLengths, walking the
+// inputs of activationTestInputs a slice at a time. Every destination has
+// NaN guards; the inputs must come back unchanged; the forward is also run
+// in place (y aliasing x) and must give the same values; the backward adds
+// into a non-zero dx, from the y the forward gives and random dy. Beyond
+// tanhBig, tanh must be exactly ±1, as tanh32 is (a value 1 ulp below 1
+// would pass the tolerance).
+func TestSIMDActivationKernels(t *testing.T) {
+	xs := activationTestInputs()
+	for _, set := range simdKernelSets() {
+		if !set.ok {
+			t.Logf("%s: not supported by this CPU, skipped", set.name)
+			continue
+		}
+		for act, actName := range activationNames {
+			act := activation(act)
+			exact, total := 0, 0
+			for _, n := range simdActivationLengths {
+				name := fmt.Sprintf("%s %s n=%d", set.name, actName, n)
+				r := newRNG(13, uint64(n))
+				x, want := newTensor(1, n), newTensor(1, n)
+				y, ybuf := guarded(1, n, 0)
+				inPlace, ipbuf := guarded(1, n, 0)
+				dx, dxbuf := guarded(1, n, 0)
+				dy, wantDx := randomTensor(&r, 1, n), newTensor(1, n)
+				for s := 0; s < len(xs); s += n {
+					for i := range x.Data { // the next n inputs, wrapping round at the end
+						x.Data[i] = xs[(s+i)%len(xs)]
+					}
+					x0, dy0 := clone(x), clone(dy)
+					activationForwardGo(act, want.Data, x.Data)
+					set.actForward(act, y.Data, x.Data)
+					copy(inPlace.Data, x.Data)
+					set.actForward(act, inPlace.Data, inPlace.Data)
+					checkGuards(t, name+" forward", ybuf, n)
+					checkGuards(t, name+" forward in place", ipbuf, n)
+					if !equalData(x.Data, x0.Data) {
+						t.Fatalf("%s forward: modified x", name)
+					}
+					if i := firstDifference(inPlace.Data, y.Data); i >= 0 {
+						t.Fatalf("%s forward: in place, element %d = %v; not in place %v", name, i, inPlace.Data[i], y.Data[i])
+					}
+					for i, w := range want.Data {
+						if activationMismatch(act, y.Data[i], w) {
+							t.Fatalf("%s forward: %s(%g) = %g, want %g", name, actName, x.Data[i], y.Data[i], w)
+						}
+						if ax := math.Abs(float64(x.Data[i])); act == actTanh && ax >= tanhBig && math.Abs(float64(y.Data[i])) != 1 {
+							t.Fatalf("%s forward: tanh(%g) = %g, want exactly ±1", name, x.Data[i], y.Data[i])
+						}
+						total++
+						if math.Float32bits(y.Data[i]) == math.Float32bits(w) {
+							exact++
+						}
+					}
+
+					// Backward, from the plain-Go forward's y.
+					for i := range dx.Data {
+						v := 2*r.float32() - 1
+						dx.Data[i], wantDx.Data[i] = v, v
+					}
+					y0 := clone(want)
+					activationBackwardGo(act, wantDx.Data, dy.Data, want.Data)
+					set.actBackward(act, dx.Data, dy.Data, want.Data)
+					checkGuards(t, name+" backward", dxbuf, n)
+					if !equalData(dy.Data, dy0.Data) || !equalData(want.Data, y0.Data) {
+						t.Fatalf("%s backward: modified dy or y", name)
+					}
+					for i, w := range wantDx.Data {
+						if activationMismatch(act, dx.Data[i], w) {
+							t.Fatalf("%s backward: at y = %g, dy = %g: dx = %g, want %g", name, want.Data[i], dy.Data[i], dx.Data[i], w)
+						}
+					}
+				}
+			}
+			t.Logf("%s %s: %d of %d forward results bit-identical to the plain-Go ones", set.name, actName, exact, total)
+		}
+	}
+}
+
+// TestSIMDExp32 checks exp16 and exp8 against exp32 lane by lane, over
+// [-100, 100] in steps of about 0.0007 and the special values of
+// activationTestInputs: at most 2 units in the last place apart (in the
+// default build they are bit-identical), and exactly 0, +Inf or NaN where
+// exp32 gives those.
+func TestSIMDExp32(t *testing.T) {
+	xs := activationTestInputs()
+	for x := float32(-100); x <= 100; x += 0.000731 {
+		xs = append(xs, x)
+	}
+	for len(xs)%16 != 0 {
+		xs = append(xs, 0)
+	}
+	type expKernel struct {
+		name string
+		ok   bool
+		fn   func(dst, x []float32) // e^x of 16 floats
+	}
+	kernels := []expKernel{
+		{"AVX512", archsimd.X86.AVX512(), func(dst, x []float32) {
+			exp16(archsimd.LoadFloat32x16((*[16]float32)(x))).Store((*[16]float32)(dst))
+		}},
+		{"AVX2", archsimd.X86.AVX2(), func(dst, x []float32) {
+			exp8(archsimd.LoadFloat32x8((*[8]float32)(x[:8]))).Store((*[8]float32)(dst[:8]))
+			exp8(archsimd.LoadFloat32x8((*[8]float32)(x[8:]))).Store((*[8]float32)(dst[8:]))
+		}},
+	}
+	got := make([]float32, len(xs))
+	for _, k := range kernels {
+		if !k.ok {
+			continue
+		}
+		for i := 0; i < len(xs); i += 16 {
+			k.fn(got[i:i+16], xs[i:i+16])
+		}
+		archsimd.ClearAVXUpperBits()
+		worst, exact := 0, 0
+		for i, x := range xs {
+			want, g := exp32(x), got[i]
+			w64, g64 := float64(want), float64(g)
+			switch {
+			case math.IsNaN(w64) || math.IsNaN(g64):
+				if !math.IsNaN(w64) || !math.IsNaN(g64) {
+					t.Fatalf("%s: exp(%g) = %g, exp32 gives %g", k.name, x, g, want)
+				}
+			case want == 0 || math.IsInf(w64, 1) || g == 0 || math.IsInf(g64, 1):
+				if g != want {
+					t.Fatalf("%s: exp(%g) = %g, exp32 gives %g", k.name, x, g, want)
+				}
+			default:
+				ulps := int(math.Float32bits(g)) - int(math.Float32bits(want)) // both positive
+				if ulps < -2 || ulps > 2 {
+					t.Fatalf("%s: exp(%g) = %g, exp32 gives %g (%d units in the last place)", k.name, x, g, want, ulps)
+				}
+				worst = max(worst, ulps, -ulps)
+			}
+			if math.Float32bits(g) == math.Float32bits(want) {
+				exact++
+			}
+		}
+		t.Logf("%s: %d of %d inputs bit-identical to exp32, worst %d ulps", k.name, exact, len(xs), worst)
+	}
+}
+
+// BenchmarkActivations measures every activation, forward and backward, on
+// a 32x256 batch (one hidden layer's output), plain Go against the vector
+// kernels of each instruction set, in ns per element. The inputs are
+// normal with standard deviation 2, so that tanh takes both of its branches
+// and relu and selu both of theirs.
+func BenchmarkActivations(b *testing.B) {
+	const rows, cols = 32, 256
+	r := newRNG(17)
+	x, y, dx, dy := newTensor(rows, cols), newTensor(rows, cols), newTensor(rows, cols), newTensor(rows, cols)
+	for i := range x.Data {
+		x.Data[i] = float32(2 * r.normal())
+		dy.Data[i] = 2*r.float32() - 1
+	}
+	type kernels struct {
+		name     string
+		ok       bool
+		forward  func(act activation, y, x []float32)
+		backward func(act activation, dx, dy, y []float32)
+	}
+	sets := []kernels{{"Go", true, activationForwardGo, activationBackwardGo}}
+	for _, set := range simdKernelSets() {
+		sets = append(sets, kernels{set.name, set.ok, set.actForward, set.actBackward})
+	}
+	perElement := func(b *testing.B) {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(rows*cols), "ns/elem")
+	}
+	for act, actName := range activationNames {
+		act := activation(act)
+		activationForwardGo(act, y.Data, x.Data)
+		for _, k := range sets {
+			if !k.ok {
+				continue
+			}
+			b.Run(fmt.Sprintf("%s/forward/%s", actName, k.name), func(b *testing.B) {
+				for b.Loop() {
+					k.forward(act, y.Data, x.Data)
+				}
+				perElement(b)
+			})
+			b.Run(fmt.Sprintf("%s/backward/%s", actName, k.name), func(b *testing.B) {
+				for b.Loop() {
+					k.backward(act, dx.Data, dy.Data, y.Data)
+				}
+				perElement(b)
+			})
+		}
+	}
+}
+
+// firstDifference returns the first index at which a and b, of one length,
+// hold different bits, or -1.
+func firstDifference(a, b []float32) int {
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// elementwiseKernel is one element-wise kernel of both forms, a plain-Go
+// reference and a vector version, called on an (n,m) shape: dst is the
+// slice written, a and b the inputs (b may be unused).
+type elementwiseKernel struct {
+	name    string
+	dstRows int // 1 for sumRowsAccumulate's dst (m), else n
+	run     func(dst, a, b []float32, n, m int)
+}
+
+// elementwiseKernels returns set's element-wise kernels, and the plain-Go
+// ones, in the common form of elementwiseKernel.
+func elementwiseKernels(set simdKernelSet) (vec, ref []elementwiseKernel) {
+	pair := func(name string, dstRows int, v, r func(dst, a, b []float32, n, m int)) {
+		vec = append(vec, elementwiseKernel{name, dstRows, v})
+		ref = append(ref, elementwiseKernel{name, dstRows, r})
+	}
+	pair("accumulate", -1,
+		func(d, a, _ []float32, _, _ int) { set.accumulate(d, a) },
+		func(d, a, _ []float32, _, _ int) { accumulateGo(d, a) })
+	pair("mulTensors", -1,
+		func(d, a, b []float32, _, _ int) { set.mulTensors(d, a, b) },
+		func(d, a, b []float32, _, _ int) { mulTensorsGo(d, a, b) })
+	pair("mulAccumulate", -1,
+		func(d, a, b []float32, _, _ int) { set.mulAcc(d, a, b) },
+		func(d, a, b []float32, _, _ int) { mulAccumulateGo(d, a, b) })
+	pair("addBias", -1,
+		func(d, a, b []float32, n, m int) { set.addBias(d, a, b[:m], n, m) },
+		func(d, a, b []float32, n, m int) { addBiasGo(d, a, b[:m], n, m) })
+	pair("sumRowsAccumulate", 1,
+		func(d, a, _ []float32, n, m int) { set.sumRows(d, a, n, m) },
+		func(d, a, _ []float32, n, m int) { sumRowsAccumulateGo(d, a, n, m) })
+	return vec, ref
+}
+
+// TestSIMDElementwiseKernels checks each vector element-wise kernel,
+// AVX-512 and AVX2, against its plain-Go version on shapes whose rows are
+// shorter than, equal to and longer than a vector of 8 or 16, and on long
+// ragged ones: the results must be bit-identical (the same float32
+// operations in the same order), nothing may be written outside dst (NaN
+// guards), the inputs must come back unchanged, and the kernels that allow
+// it are also run in place (dst aliasing their first input).
+func TestSIMDElementwiseKernels(t *testing.T) {
+	shapes := [][2]int{{1, 1}, {1, 7}, {2, 8}, {3, 9}, {2, 15}, {4, 16}, {5, 17}, {3, 31}, {32, 256}, {3, 100}, {2, 4096 + 3}}
+	for _, set := range simdKernelSets() {
+		if !set.ok {
+			t.Logf("%s: not supported by this CPU, skipped", set.name)
+			continue
+		}
+		vec, ref := elementwiseKernels(set)
+		for k := range vec {
+			for _, s := range shapes {
+				n, m := s[0], s[1]
+				name := fmt.Sprintf("%s %s n=%d m=%d", set.name, vec[k].name, n, m)
+				r := newRNG(19, uint64(n), uint64(m))
+				a, b := randomTensor(&r, n, m), randomTensor(&r, n, m)
+				a0, b0 := clone(a), clone(b)
+				dRows := n
+				if vec[k].dstRows == 1 {
+					dRows = 1
+				}
+				got, buf := guarded(dRows, m, 0)
+				want := randomTensor(&r, dRows, m)
+				copy(got.Data, want.Data)
+				ref[k].run(want.Data, a.Data, b.Data, n, m)
+				vec[k].run(got.Data, a.Data, b.Data, n, m)
+				checkGuards(t, name, buf, len(got.Data))
+				if !equalData(a.Data, a0.Data) || !equalData(b.Data, b0.Data) {
+					t.Fatalf("%s: modified an input", name)
+				}
+				if i := firstDifference(got.Data, want.Data); i >= 0 {
+					t.Fatalf("%s: element %d = %v, want %v", name, i, got.Data[i], want.Data[i])
+				}
+				if dRows == 1 {
+					continue // sumRowsAccumulate's dst cannot alias x
+				}
+				// In place: dst is a itself.
+				ref[k].run(a0.Data, a0.Data, b.Data, n, m)
+				vec[k].run(a.Data, a.Data, b.Data, n, m)
+				if i := firstDifference(a.Data, a0.Data); i >= 0 {
+					t.Fatalf("%s in place: element %d = %v, want %v", name, i, a.Data[i], a0.Data[i])
+				}
+			}
+			d := make([]float32, 33*70)
+			if allocs := testing.AllocsPerRun(5, func() { vec[k].run(d, d, d, 33, 70) }); allocs != 0 {
+				t.Errorf("%s %s: %v allocations per call", set.name, vec[k].name, allocs)
+			}
+		}
+	}
+}
+
+// BenchmarkElementwise measures the element-wise kernels at the study's
+// shape, 32x256, plain Go against the vector kernels of each instruction
+// set, in ns per element of x.
+func BenchmarkElementwise(b *testing.B) {
+	const n, m = 32, 256
+	r := newRNG(23)
+	x, y, d := randomTensor(&r, n, m), randomTensor(&r, n, m), randomTensor(&r, n, m)
+	bench := func(impl string, kern elementwiseKernel) {
+		b.Run(fmt.Sprintf("%s/%s/%dx%d", kern.name, impl, n, m), func(b *testing.B) {
+			for b.Loop() {
+				kern.run(d.Data, x.Data, y.Data, n, m)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(n*m), "ns/elem")
+		})
+	}
+	_, ref := elementwiseKernels(simdKernelSet{})
+	for k := range ref {
+		bench("Go", ref[k])
+		for _, set := range simdKernelSets() {
+			if set.ok {
+				vec, _ := elementwiseKernels(set)
+				bench(set.name, vec[k])
+			}
+		}
+	}
 }
