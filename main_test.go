@@ -168,3 +168,21 @@ func TestEstimate(t *testing.T) {
 		t.Fatalf("estimate printed %q", out)
 	}
 }
+
+// TestProgressLine checks the progress line's parts and the ETA arithmetic:
+// 4 of 10 experiments done in this run (2 more were already in the file) in
+// 40 s leaves 4 to do at 10 s each.
+func TestProgressLine(t *testing.T) {
+	row := Row{Task: "dot", Dataset: "random", Network: "multiply", AccuracyPct: "99.0%", LR: 0.01, GlobalStep: 700}
+	p := Progress{Done: 6, Total: 10, Skipped: 2, Successes: 3, Elapsed: 40 * time.Second, Last: &row}
+	if eta := p.ETA(); eta != 40*time.Second {
+		t.Fatalf("ETA %v, want 40s", eta)
+	}
+	want := "[6/10] 3 successes, 0:00:40 elapsed, ETA 0:00:40 | dot random multiply: 99.0% (lr 0.01, 700 steps)"
+	if got := progressLine(p); got != want {
+		t.Fatalf("progress line\n%q\nwant\n%q", got, want)
+	}
+	if isTerminal(&bytes.Buffer{}) {
+		t.Fatal("a buffer is not a terminal: progress must be plain lines there")
+	}
+}
