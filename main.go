@@ -272,6 +272,9 @@ func parseArgs(args []string) (options, error) {
 	}
 	fs.Visit(func(f *flag.Flag) { o.outSet = o.outSet || f.Name == "out" })
 	o.argsShown = strings.TrimSpace("go run . " + strings.Join(args, " "))
+	if _, exp, ok := strings.Cut(runtime.Version(), "X:"); ok { // built with GOEXPERIMENT, e.g. the SIMD build
+		o.argsShown = "GOEXPERIMENT=" + exp + " " + o.argsShown
+	}
 	return o, nil
 }
 
