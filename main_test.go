@@ -52,6 +52,7 @@ func runCLI(t *testing.T, args ...string) string {
 // list), exit status 2, and no results file is created or changed.
 func TestCommandLineErrors(t *testing.T) {
 	dir := t.TempDir()
+	t.Chdir(dir) // the default -out is ./results; it must not appear here
 	notAFolder := filepath.Join(dir, "file")
 	os.WriteFile(notAFolder, []byte("x"), 0o644)
 	other := filepath.Join(dir, "other")
