@@ -47,6 +47,18 @@ func runCLI(t *testing.T, args ...string) string {
 	return stderr.String()
 }
 
+// expectUsageError runs the command line with args in this process and
+// fails unless it exits 2 with exactly one line on stderr containing want.
+func expectUsageError(t *testing.T, args []string, want string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &stdout, &stderr)
+	msg := stderr.String()
+	if code != exitUsage || !strings.Contains(msg, want) || strings.Count(msg, "\n") != 1 {
+		t.Errorf("%v: exit %d, stderr %q; want exit 2 and one line containing %q", args, code, msg, want)
+	}
+}
+
 // TestCommandLineErrors runs the command with bad input: each gets one line
 // on stderr naming the problem (and the valid choices where there is a
 // list), exit status 2, and no results file is created or changed.
@@ -82,12 +94,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"-tasks", "dot", "-out", other}, `holds results of another protocol`},
 	}
 	for _, c := range cases {
-		var stdout, stderr bytes.Buffer
-		code := run(context.Background(), c.args, &stdout, &stderr)
-		msg := stderr.String()
-		if code != exitUsage || !strings.Contains(msg, c.want) || strings.Count(msg, "\n") != 1 {
-			t.Errorf("%v: exit %d, stderr %q; want exit 2 and one line containing %q", c.args, code, msg, c.want)
-		}
+		expectUsageError(t, c.args, c.want)
 	}
 	if data, _ := os.ReadFile(filepath.Join(other, "results.csv")); !bytes.Equal(data, otherFile) {
 		t.Error("a results file of another protocol was modified")

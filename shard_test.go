@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -132,12 +131,7 @@ func TestShardAndMergeErrors(t *testing.T) {
 		{[]string{"-out", a, "-grid-steps", "5", "-long-steps", "0", "-seeds", "2", "-tasks", "dot"}, "holds results of another protocol"},
 	}
 	for _, c := range cases {
-		var stdout, stderr bytes.Buffer
-		code := run(context.Background(), c.args, &stdout, &stderr)
-		msg := stderr.String()
-		if code != exitUsage || !strings.Contains(msg, c.want) || strings.Count(msg, "\n") != 1 {
-			t.Errorf("%v: exit %d, stderr %q; want exit 2 and one line containing %q", c.args, code, msg, c.want)
-		}
+		expectUsageError(t, c.args, c.want)
 	}
 	if after, _ := os.ReadFile(fileA); !bytes.Equal(before, after) {
 		t.Error("a refused command modified a results file")
