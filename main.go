@@ -42,6 +42,8 @@ import (
 	"time"
 )
 
+// main runs the command line with the process's arguments and exits with
+// run's status; Ctrl-C and SIGTERM cancel the run's context.
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -115,6 +117,7 @@ type options struct {
 // usageError is a mistake on the command line: one line, exit status 2.
 type usageError struct{ msg string }
 
+// Error returns the one-line message.
 func (e usageError) Error() string { return e.msg }
 
 // run is the whole program behind main, with its context, arguments and

@@ -1006,6 +1006,7 @@ func truncate(s string, n int) string {
 // results file, a file of another protocol.
 type setupError struct{ msg string }
 
+// Error returns the one-line message.
 func (e setupError) Error() string { return e.msg }
 
 // setupErrorf formats a setupError.

@@ -72,6 +72,9 @@ type scriptedTrainer struct {
 	last     evalResult
 }
 
+// train records the call and returns the scripted validation measures of
+// the trial at lr: the long run's for a LongSteps trial, a diverged trial's
+// (accuracy 0, loss +Inf, 17 steps) where scripted so.
 func (s *scriptedTrainer) train(lr float64, steps int) trialResult {
 	s.calls = append(s.calls, fmt.Sprintf("train %s %d", formatFloat(lr), steps))
 	r := trialResult{LR: lr, Steps: steps}
@@ -89,6 +92,8 @@ func (s *scriptedTrainer) train(lr float64, steps int) trialResult {
 	return r
 }
 
+// test records the call and returns the last trial's measures shifted by a
+// little, so that a test value cannot be mistaken for a validation one.
 func (s *scriptedTrainer) test() evalResult {
 	s.calls = append(s.calls, "test")
 	return evalResult{Accuracy: s.last.Accuracy - 0.001, Loss: s.last.Loss + 1} // distinguishable from Val
@@ -115,6 +120,8 @@ func (s *scriptedTrainer) trainCalls() []string {
 	return out
 }
 
+// TestGridStopsAtFirstSuccess: the first trial with validation accuracy >=
+// 0.99 ends the search; no long run follows, and its test accuracy is measured.
 func TestGridStopsAtFirstSuccess(t *testing.T) {
 	p := paperProtocol()
 	s := &scriptedTrainer{p: p,
@@ -132,6 +139,8 @@ func TestGridStopsAtFirstSuccess(t *testing.T) {
 	}
 }
 
+// TestGridStopsAtSecondDecrease: the grid stops after the second sharp drop
+// of validation accuracy, and the long run follows at the lowest-loss rate.
 func TestGridStopsAtSecondDecrease(t *testing.T) {
 	p := paperProtocol()
 	// 0.6 -> 0.3 is a decrease (0.3 < 0.7·0.6); 0.3 -> 0.25 is not (0.25 >= 0.21);
@@ -150,6 +159,9 @@ func TestGridStopsAtSecondDecrease(t *testing.T) {
 	}
 }
 
+// TestLowestValidationLossWinsAndBetterOfTwoIsKept: the long run uses the
+// grid trial of lowest validation loss (not of highest accuracy), and the
+// better of it and that trial is kept; a tie keeps the grid trial.
 func TestLowestValidationLossWinsAndBetterOfTwoIsKept(t *testing.T) {
 	p := paperProtocol()
 	acc := []float64{0.1, 0.8, 0.7, 0.6, 0.65, 0.6, 0.62, 0.6, 0.61}
@@ -177,6 +189,8 @@ func TestLowestValidationLossWinsAndBetterOfTwoIsKept(t *testing.T) {
 	}
 }
 
+// TestDivergedTrialsCountAndNeverWin: diverged trials are counted, take part
+// in the stopping rule as accuracy 0, and are never chosen.
 func TestDivergedTrialsCountAndNeverWin(t *testing.T) {
 	p := paperProtocol()
 	// Trials at 1, 10 and 100 diverge (accuracy 0, loss +Inf). 0.6 -> 0 is the first
