@@ -329,7 +329,7 @@ func printList(w io.Writer, o options, plan Plan) {
 	fmt.Fprintf(w, "networks (%d): %s\n", len(ns), strings.Join(ns, ", "))
 	fmt.Fprintf(w, "seeds: %d from %d\n", o.protocol.Seeds, o.protocol.Seed)
 	if o.sel.Shard.N > 0 {
-		fmt.Fprintf(w, "shard: %s (experiments whose stable index is %d modulo %d)\n", o.sel.Shard, o.sel.Shard.I, o.sel.Shard.N)
+		fmt.Fprintf(w, "shard: %s (experiments whose identity hash is %d modulo %d)\n", o.sel.Shard, o.sel.Shard.I, o.sel.Shard.N)
 	}
 	fmt.Fprintf(w, "protocol: %s\n", plan.Protocol)
 	if !o.sel.All {
@@ -457,7 +457,7 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 			if p.DroppedTorn > 0 {
 				fmt.Fprintf(stderr, "reasonops: dropped a torn last line (%d bytes) from %s, left by an interrupted write\n", p.DroppedTorn, path)
 			}
-			fmt.Fprintf(stderr, "reasonops: %d experiments (%d already in %s), %d workers\n", p.Total, p.Skipped, path, o.workers)
+			fmt.Fprintf(stderr, "reasonops: %d experiments (%d already in %s), %d workers, kernels: %s\n", p.Total, p.Skipped, path, o.workers, kernelName)
 			return
 		}
 		line := progressLine(p)
