@@ -470,7 +470,10 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 	if terminal && last.Done > last.Skipped {
 		fmt.Fprintln(stderr)
 	}
-	if !isSetupError(err) { // the results file was opened: log this invocation beside it
+	// Log this invocation beside the results file, if it added to it (a run
+	// that found everything done, or was stopped before any experiment
+	// finished, computed nothing the report should count).
+	if !isSetupError(err) && last.Done > last.Skipped {
 		rec := RunRecord{
 			Started: started, Finished: time.Now(), Command: o.argsShown, GoVersion: runtime.Version(),
 			Kernel: kernelName, CPU: cpuModel(), CPUs: runtime.NumCPU(), Workers: o.workers,

@@ -162,6 +162,23 @@ func TestInterruptStopsCleanly(t *testing.T) {
 	readRows(t, filepath.Join(dir, "results.csv")) // parses, no torn line, no duplicates
 }
 
+// TestRunLogCountsRunsThatAddedRows runs a small study twice: the first run
+// logs one line in runs.jsonl; the second finds everything done and logs
+// nothing, so re-running a finished study leaves its report unchanged.
+func TestRunLogCountsRunsThatAddedRows(t *testing.T) {
+	dir := t.TempDir()
+	for range 2 {
+		runCLI(t, append([]string{"-out", dir}, cliArgs...)...)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, runsLogName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(data), "\n"); n != 1 {
+		t.Errorf("runs.jsonl has %d lines after a run and a re-run with nothing to do, want 1:\n%s", n, data)
+	}
+}
+
 // TestEstimate runs the estimate command on a small selection: it runs the
 // fixed sample (every 5th of 12 experiments: the 3rd and 8th) and prints a
 // projection for all 12.
