@@ -112,6 +112,7 @@ type options struct {
 	every     int      // estimate: run every this-many-th experiment
 	outSet    bool     // -out was given
 	argsShown string   // the command as typed, for messages
+	args      []string // the arguments as given
 }
 
 // usageError is a mistake on the command line: one line, exit status 2.
@@ -269,11 +270,17 @@ func parseArgs(args []string) (options, error) {
 		}
 		o.protocol.LongSteps = longSteps
 	}
-	o.protocol.Seed, o.protocol.Seeds = seed, seeds
+	o.sel.Seed, o.sel.Seeds = seed, seeds
+	seedsSet := false
+	fs.Visit(func(f *flag.Flag) { seedsSet = seedsSet || f.Name == "seed" || f.Name == "seeds" })
+	if o.command == "merge" && !seedsSet {
+		o.sel.Seeds = 0 // merge: the seeds the files hold
+	}
 	if o.every < 1 {
 		return o, usageError{fmt.Sprintf("-every must be at least 1, got %d", o.every)}
 	}
 	fs.Visit(func(f *flag.Flag) { o.outSet = o.outSet || f.Name == "out" })
+	o.args = args
 	o.argsShown = strings.TrimSpace("go run . " + strings.Join(args, " "))
 	if _, exp, ok := strings.Cut(runtime.Version(), "X:"); ok { // built with GOEXPERIMENT, e.g. the SIMD build
 		o.argsShown = "GOEXPERIMENT=" + exp + " " + o.argsShown
@@ -327,7 +334,7 @@ func printList(w io.Writer, o options, plan Plan) {
 	fmt.Fprintf(w, "tasks (%d): %s\n", len(ts), strings.Join(ts, ", "))
 	fmt.Fprintf(w, "datasets (%d): %s\n", len(ds), strings.Join(ds, ", "))
 	fmt.Fprintf(w, "networks (%d): %s\n", len(ns), strings.Join(ns, ", "))
-	fmt.Fprintf(w, "seeds: %d from %d\n", o.protocol.Seeds, o.protocol.Seed)
+	fmt.Fprintf(w, "seeds: %d from %d\n", max(o.sel.Seeds, 1), o.sel.Seed)
 	if o.sel.Shard.N > 0 {
 		fmt.Fprintf(w, "shard: %s (experiments whose identity hash is %d modulo %d)\n", o.sel.Shard, o.sel.Shard.I, o.sel.Shard.N)
 	}
@@ -458,6 +465,9 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "reasonops: dropped a torn last line (%d bytes) from %s, left by an interrupted write\n", p.DroppedTorn, path)
 			}
 			fmt.Fprintf(stderr, "reasonops: %d experiments (%d already in %s), %d workers, kernels: %s\n", p.Total, p.Skipped, path, o.workers, kernelName)
+			if hint := simdHint(o.args, runtime.Version(), runtime.GOARCH, kernelName, cpuFlags()); hint != "" && p.Skipped < p.Total {
+				fmt.Fprintln(stderr, hint)
+			}
 			return
 		}
 		line := progressLine(p)
@@ -507,6 +517,65 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// simdSpeedup is how much faster the SIMD build ran the whole study than the
+// default build on the machine the README's Performance section names
+// (BenchmarkTrainStep and go run . estimate in both builds).
+const simdSpeedup = "about 7x"
+
+// simdHint returns the line a study in the default build prints on a CPU
+// where the SIMD kernels would run (amd64 with AVX-512, or AVX2 and FMA):
+// that the study would be faster, and the command that makes it so, with
+// the user's own arguments. It returns "" where there is nothing to gain:
+// the SIMD kernels already run, the CPU lacks them, or the build is a
+// GOEXPERIMENT=simd one on a CPU they cannot use.
+func simdHint(args []string, goVersion, goarch, kernel string, flags map[string]bool) string {
+	if kernel != "plain Go" || goarch != "amd64" || strings.Contains(goVersion, "simd") {
+		return ""
+	}
+	var have string
+	switch {
+	case flags["avx512f"]:
+		have = "AVX-512"
+	case flags["avx2"] && flags["fma"]:
+		have = "AVX2 and FMA"
+	default:
+		return ""
+	}
+	cmd := "GOEXPERIMENT=simd go run ."
+	for _, a := range args {
+		cmd += " " + shellQuote(a)
+	}
+	return fmt.Sprintf("reasonops: this is the default build (plain Go kernels); this CPU has %s, so the SIMD build runs the study %s faster: %s",
+		have, simdSpeedup, cmd)
+}
+
+// shellQuote returns s as one word a POSIX shell reads back as s.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./,=:+@%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// cpuFlags returns the CPU's feature flags from /proc/cpuinfo (e.g. "avx2",
+// "fma", "avx512f"); none where there is no such file.
+func cpuFlags() map[string]bool {
+	flags := map[string]bool{}
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return flags
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "flags" {
+			for _, f := range strings.Fields(v) {
+				flags[f] = true
+			}
+			break
+		}
+	}
+	return flags
 }
 
 // isSetupError reports whether err came from opening the results file

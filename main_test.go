@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -209,5 +210,41 @@ func TestProgressLine(t *testing.T) {
 	}
 	if isTerminal(&bytes.Buffer{}) {
 		t.Fatal("a buffer is not a terminal: progress must be plain lines there")
+	}
+}
+
+// TestSIMDHint: the default build on a CPU with AVX-512, or AVX2 and FMA,
+// says how to run faster with the user's own arguments; nothing is said in
+// the SIMD build, on other CPUs, or on other architectures.
+func TestSIMDHint(t *testing.T) {
+	avx512 := map[string]bool{"avx2": true, "fma": true, "avx512f": true}
+	avx2 := map[string]bool{"avx2": true, "fma": true}
+	args := []string{"-out", "mine", "-tasks", "dot", "-networks", "it's"}
+	got := simdHint(args, "go1.26.8", "amd64", "plain Go", avx512)
+	want := "reasonops: this is the default build (plain Go kernels); this CPU has AVX-512, so the SIMD build runs the study " +
+		simdSpeedup + ` faster: GOEXPERIMENT=simd go run . -out mine -tasks dot -networks 'it'\''s'`
+	if got != want {
+		t.Errorf("hint\n%s\nwant\n%s", got, want)
+	}
+	if got := simdHint(nil, "go1.26.8", "amd64", "plain Go", avx2); !strings.Contains(got, "has AVX2 and FMA") || !strings.HasSuffix(got, ": GOEXPERIMENT=simd go run .") {
+		t.Errorf("AVX2 hint: %q", got)
+	}
+	for _, c := range []struct {
+		version, arch, kernel string
+		flags                 map[string]bool
+	}{
+		{"go1.26.8 X:simd", "amd64", "AVX-512 (simd/archsimd)", avx512}, // the SIMD build
+		{"go1.26.8 X:simd", "amd64", "plain Go", map[string]bool{"avx": true}},
+		{"go1.26.8", "amd64", "plain Go", map[string]bool{"avx2": true}}, // AVX2 without FMA
+		{"go1.26.8", "arm64", "plain Go", avx512},
+	} {
+		if got := simdHint(args, c.version, c.arch, c.kernel, c.flags); got != "" {
+			t.Errorf("%v: hint %q, want none", c, got)
+		}
+	}
+	// The line on a real study in this build, on this CPU.
+	msg := runCLI(t, "-quick", "-grid-steps", "2", "-long-steps", "0", "-tasks", "dot", "-datasets", "many_hot", "-networks", "multiply_simple", "-out", t.TempDir())
+	if wantLine := simdHint(nil, runtime.Version(), runtime.GOARCH, kernelName, cpuFlags()); (wantLine != "") != strings.Contains(msg, "GOEXPERIMENT=simd go run . -quick") {
+		t.Errorf("study output %q, hint expected: %v", msg, wantLine != "")
 	}
 }

@@ -122,13 +122,13 @@ func TestShardAndMergeErrors(t *testing.T) {
 		{[]string{"-shard", "a/b"}, `-shard "a/b": want i/n`},
 		{[]string{"-shard", "1/0"}, `-shard "1/0": want i/n`},
 		{[]string{"-shard", "-1/2"}, `-shard "-1/2": want i/n`},
-		{[]string{"merge", "-out", a, fileB}, "come from different protocols or seeds"},
-		{[]string{"merge", "-out", filepath.Join(dir, "c"), fileA, fileB}, "come from different protocols or seeds"},
+		{[]string{"merge", "-out", a, fileB}, "come from different protocols (grid=5 there, grid=6 here)"},
+		{[]string{"merge", "-out", filepath.Join(dir, "c"), fileA, fileB}, "come from different protocols (grid=5 there, grid=6 here)"},
 		{[]string{"merge", "-out", a}, "merge needs the results files"},
 		{[]string{"merge", "-out", a, filepath.Join(dir, "nonexistent.csv")}, "cannot read"},
 		{[]string{"-out", readOnly, "-tasks", "dot"}, "cannot"},
 		{[]string{"-out", a, "-quick", "-tasks", "dot"}, "holds results of another protocol"},
-		{[]string{"-out", a, "-grid-steps", "5", "-long-steps", "0", "-seeds", "2", "-tasks", "dot"}, "holds results of another protocol"},
+		{[]string{"-out", a, "-quick", "-grid-steps", "50", "-long-steps", "0", "-seeds", "2", "-tasks", "dot"}, "holds results of another protocol (grid=5 there, grid=50 here)"},
 	}
 	for _, c := range cases {
 		expectUsageError(t, c.args, c.want)
@@ -145,7 +145,6 @@ func TestShardAndMergeErrors(t *testing.T) {
 // and refuses what String would not write.
 func TestProtocolRoundTrip(t *testing.T) {
 	for _, p := range []Protocol{paperProtocol(), quickProtocol(), tinyProtocol()} {
-		p.Seed, p.Seeds = 7, 3
 		q, err := parseProtocol(p.String())
 		if err != nil || q.String() != p.String() {
 			t.Fatalf("round trip of %s: %v, %s", p, err, q)
@@ -238,4 +237,37 @@ func FuzzReadResults(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAddSeedsToFinishedFolder: a folder holding seed 1 takes seeds 2 and 3
+// under the same protocol (the everyday case); the run skips what is there,
+// and shards of different seeds merge into one file.
+func TestAddSeedsToFinishedFolder(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"-quick", "-grid-steps", "5", "-long-steps", "0", "-tasks", "dot,logical_and", "-datasets", "many_hot", "-networks", "multiply_simple", "-workers", "1"}
+	out := filepath.Join(dir, "study")
+	runCLI(t, append(base, "-out", out)...)
+	msg := runCLI(t, append(base, "-out", out, "-seeds", "3")...)
+	if !strings.Contains(msg, "6 experiments (2 already in") || !strings.Contains(msg, "(4 run now, 2 already there)") {
+		t.Errorf("adding seeds 2 and 3 to a folder of seed 1: %s", msg)
+	}
+	rows := readRows(t, filepath.Join(out, "results.csv"))
+	if len(rows) != 6 {
+		t.Fatalf("%d rows, want 6", len(rows))
+	}
+	// The same experiments as shards, seed 1 in one folder and seeds 2-3 in
+	// another, merged: the same rows.
+	shards := filepath.Join(dir, "shards")
+	runCLI(t, append(base, "-out", shards, "-shard", "0/2")...)
+	runCLI(t, append(base, "-out", shards, "-shard", "1/2")...)
+	runCLI(t, append(base, "-out", filepath.Join(dir, "more"), "-seed", "2", "-seeds", "2")...)
+	merged := filepath.Join(dir, "merged")
+	msg = runCLI(t, append(base, "merge", "-out", merged, filepath.Join(shards, "results-shard-0-of-2.csv"),
+		filepath.Join(shards, "results-shard-1-of-2.csv"), filepath.Join(dir, "more", "results.csv"))...)
+	if strings.Contains(msg, "missing") {
+		t.Errorf("merge of seeds 1-3 says something is missing: %s", msg)
+	}
+	if got := readRows(t, filepath.Join(merged, "results.csv")); strings.Join(got, "\n") != strings.Join(rows, "\n") {
+		t.Errorf("merged shards of seeds 1-3 differ from the folder that grew seed by seed:\n%s\n---\n%s", strings.Join(got, "\n"), strings.Join(rows, "\n"))
+	}
 }

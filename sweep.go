@@ -46,31 +46,37 @@ import (
 // row's protocol column, so that rows made by a version that trains
 // differently are never mixed with this version's. Bump it whenever a change
 // alters any number a row holds.
-const protocolVersion = "reasonops-1"
+//
+// reasonops-2: an early-stopping check that passes on the subset is
+// confirmed on the whole validation set before a training stops, and the
+// long run draws its own initial weights and batches; the seeds left the
+// protocol string (a seed is a row's property).
+const protocolVersion = "reasonops-2"
 
-// Protocol holds every setting that decides an experiment's numbers.
+// Protocol holds every setting that decides an experiment's numbers, apart
+// from the experiment's own seed, which each row records: one results file
+// holds rows of any number of seeds.
 type Protocol struct {
 	GridSteps    int       // steps of each grid trial (1,000)
 	LongSteps    int       // steps of the long run (30,000); 0 skips it
 	LRs          []float64 // the grid's learning rates, tried in this order
 	BatchSize    int       // records per training step (32)
 	CheckEvery   int       // steps between early-stopping checks (100)
-	CheckSize    int       // validation records each check evaluates
+	CheckSize    int       // validation records each check evaluates first; a pass is confirmed on all of them
 	Target       float64   // success: accuracy >= Target (0.99)
 	Decrease     float64   // a trial is a "decrease" when its accuracy < Decrease x the previous trial's (0.7)
 	MaxDecreases int       // the grid stops at this many decreases (2)
 	TrainSize    int       // distinct training records (1,000,000; one_hot has its own, smaller domain)
 	ValSize      int       // validation records (4,000)
 	TestSize     int       // test records (4,000)
-	Seed         uint64    // the first seed (1)
-	Seeds        int       // seeds per experiment: Seed, Seed+1, ... (1)
 }
 
 // evalBatch is the number of records one forward pass of an evaluation
 // handles. The early-stopping check evaluates the first evalBatch validation
-// records, one pass: checking the whole validation set every 100 steps
-// would cost about half of the training time, this subset about 3%, and the
-// full set is still what every choice is made on.
+// records, one pass, and only when they reach the target the whole
+// validation set: checking the whole set every 100 steps would cost about
+// half of the training time, the subset about 3%. The subset decides when
+// to look; only the whole set decides whether to stop.
 const evalBatch = 256
 
 // paperProtocol returns the protocol of PROTOCOL.md.
@@ -88,8 +94,6 @@ func paperProtocol() Protocol {
 		TrainSize:    1000000,
 		ValSize:      4000,
 		TestSize:     4000,
-		Seed:         1,
-		Seeds:        1,
 	}
 }
 
@@ -111,10 +115,29 @@ func (p Protocol) String() string {
 	for i, lr := range p.LRs {
 		lrs[i] = formatFloat(lr)
 	}
-	return fmt.Sprintf("%s;grid=%d;long=%d;lrs=%s;batch=%d;check=%dx%d;target=%s;decrease=%sx%d;train=%d;val=%d;test=%d;seeds=%d..%d",
+	return fmt.Sprintf("%s;grid=%d;long=%d;lrs=%s;batch=%d;check=%dx%d;target=%s;decrease=%sx%d;train=%d;val=%d;test=%d",
 		protocolVersion, p.GridSteps, p.LongSteps, strings.Join(lrs, "/"), p.BatchSize, p.CheckEvery, p.CheckSize,
-		formatFloat(p.Target), formatFloat(p.Decrease), p.MaxDecreases, p.TrainSize, p.ValSize, p.TestSize,
-		p.Seed, p.Seed+uint64(p.Seeds)-1)
+		formatFloat(p.Target), formatFloat(p.Decrease), p.MaxDecreases, p.TrainSize, p.ValSize, p.TestSize)
+}
+
+// protocolDiff names the settings in which two protocol strings differ, as
+// "grid=5 there, grid=6 here; ..." (a, the existing one, is "there").
+func protocolDiff(there, here string) string {
+	a, b := strings.Split(there, ";"), strings.Split(here, ";")
+	var diffs []string
+	for i := 0; i < max(len(a), len(b)); i++ {
+		x, y := "(none)", "(none)"
+		if i < len(a) {
+			x = a[i]
+		}
+		if i < len(b) {
+			y = b[i]
+		}
+		if x != y {
+			diffs = append(diffs, x+" there, "+y+" here")
+		}
+	}
+	return strings.Join(diffs, "; ")
 }
 
 // parseProtocol reads a Protocol back from its String form; it accepts only
@@ -160,10 +183,6 @@ func parseProtocol(s string) (Protocol, error) {
 			p.ValSize, err = strconv.Atoi(val)
 		case "test":
 			p.TestSize, err = strconv.Atoi(val)
-		case "seeds":
-			var last uint64
-			_, err = fmt.Sscanf(val, "%d..%d", &p.Seed, &last)
-			p.Seeds = int(last-p.Seed) + 1
 		default:
 			return bad("unknown setting " + key)
 		}
@@ -330,25 +349,43 @@ type trialResult struct {
 	Diverged bool // the loss became NaN or infinite; Val is failedEval
 	Val      evalResult
 	Test     evalResult
+	// Early-stopping checks whose validation subset reached the target,
+	// and which the whole validation set then confirmed (the training
+	// stopped) or rejected (it went on).
+	ChecksConfirmed, ChecksRejected int
 }
 
+// trialKind says which draw of initial weights and batches a training
+// starts from: every grid trial starts from the same one, so that the grid
+// compares learning rates and not draws; the long run, a fresh network,
+// starts from its own.
+type trialKind int
+
+const (
+	gridTrial trialKind = iota
+	longRun
+)
+
 // trainer runs the trials of one experiment. train trains a fresh network
-// at learning rate lr for up to steps steps and measures it on the
-// validation set; test measures the network the last train call left on the
-// test set. sweep_test.go scripts one to test gridThenLong's rules.
+// of the given kind at learning rate lr for up to steps steps and measures
+// it on the validation set; test measures the network the last train call
+// left on the test set. sweep_test.go scripts one to test gridThenLong's
+// rules.
 type trainer interface {
-	train(lr float64, steps int) trialResult
+	train(kind trialKind, lr float64, steps int) trialResult
 	test() evalResult
 }
 
 // outcome is an experiment's result: the chosen trial and counts over all
 // of its trials.
 type outcome struct {
-	Chosen         trialResult
-	FromLong       bool // the chosen trial is the long run
-	Trials         int  // trainings run, the long run included
-	DivergedTrials int
-	TotalSteps     int // steps over all trials
+	Chosen          trialResult
+	FromLong        bool // the chosen trial is the long run
+	Trials          int  // trainings run, the long run included
+	DivergedTrials  int
+	TotalSteps      int // steps over all trials
+	ChecksConfirmed int // early-stopping checks confirmed on the whole validation set, over all trials
+	ChecksRejected  int // checks whose subset passed and whole validation set did not
 }
 
 // gridThenLong runs the protocol's learning-rate search and long run on tr:
@@ -359,18 +396,21 @@ type outcome struct {
 //     p.Decrease times the previous trial's counts as a decrease; the search
 //     stops after p.MaxDecreases decreases. The best trial is the one with
 //     the lowest validation loss (the first, on a tie).
-//  2. Unless a trial succeeded, train a fresh network at the best trial's
-//     rate for p.LongSteps steps; the result is the long run if its
+//  2. Unless a trial succeeded, train a fresh network (its own initial
+//     weights and batches) at the best trial's rate for p.LongSteps steps;
+//     the result is the long run if its
 //     validation accuracy is higher than the best trial's, else the best
 //     trial.
 //
 // The test set is measured only for trials that may become the result.
 func gridThenLong(p Protocol, tr trainer) outcome {
 	var o outcome
-	run := func(lr float64, steps int) trialResult {
-		r := tr.train(lr, steps)
+	run := func(kind trialKind, lr float64, steps int) trialResult {
+		r := tr.train(kind, lr, steps)
 		o.Trials++
 		o.TotalSteps += r.Steps
+		o.ChecksConfirmed += r.ChecksConfirmed
+		o.ChecksRejected += r.ChecksRejected
 		if r.Diverged {
 			o.DivergedTrials++
 		}
@@ -379,7 +419,7 @@ func gridThenLong(p Protocol, tr trainer) outcome {
 	var best trialResult
 	haveBest, decreases, previous := false, 0, 0.0
 	for i, lr := range p.LRs {
-		r := run(lr, p.GridSteps)
+		r := run(gridTrial, lr, p.GridSteps)
 		if r.Val.Accuracy >= p.Target {
 			r.Test = tr.test()
 			o.Chosen = r
@@ -399,7 +439,7 @@ func gridThenLong(p Protocol, tr trainer) outcome {
 	}
 	o.Chosen = best
 	if p.LongSteps > 0 && haveBest {
-		long := run(best.LR, p.LongSteps)
+		long := run(longRun, best.LR, p.LongSteps)
 		if long.Val.Accuracy > best.Val.Accuracy {
 			long.Test = tr.test()
 			o.Chosen, o.FromLong = long, true
@@ -418,8 +458,9 @@ type experimentRun struct {
 	m          *model
 	valLabels  *Tensor // (ValSize, O)
 	testLabels *Tensor // (TestSize, O)
-	initSeed   uint64  // every trial starts from the same initial weights
-	batchSeed  uint64  // and sees the same sequence of batches
+	initSeed   uint64  // every grid trial starts from the same initial weights
+	batchSeed  uint64  // and sees the same sequence of batches; the long run draws both afresh
+	batches    rng     // the batch stream of the trial in progress
 	diverged   bool    // the last trial diverged
 }
 
@@ -446,51 +487,90 @@ func newExperimentRun(ctx context.Context, p Protocol, e Experiment) (*experimen
 	return r, nil
 }
 
-// train runs one trial: a fresh network trained at learning rate lr for up
-// to steps steps. Every p.CheckEvery steps it measures the first
-// p.CheckSize validation records and stops once their accuracy reaches
-// p.Target; a NaN or infinite loss stops it as diverged. It ends with a
-// measure on the whole validation set. If the run's context is cancelled
-// it returns early; the caller discards the experiment.
-func (r *experimentRun) train(lr float64, steps int) trialResult {
-	res := trialResult{LR: lr}
+// train runs one trial: a fresh network, from the draw of initial weights
+// and batches that kind names, trained at learning rate lr for up to steps
+// steps by trainSteps. If the run's context is cancelled it returns early;
+// the caller discards the experiment.
+func (r *experimentRun) train(kind trialKind, lr float64, steps int) trialResult {
 	if r.ctx.Err() != nil {
-		return res // cancelled: the caller discards the experiment
+		return trialResult{LR: lr} // cancelled: the caller discards the experiment
 	}
-	m := r.m
-	m.net.Init(r.initSeed)
-	m.opt.Reset(lr)
-	batches := rng{state: r.batchSeed}
-	for res.Steps < steps {
-		r.data.fillTrainBatch(&batches, m.a.Value, m.b.Value)
-		r.exp.Task.labelBatch(m.label.Value, m.a.Value, m.b.Value)
-		loss := m.step()
-		res.Steps++
-		if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
-			res.Diverged = true
-			break
-		}
-		if res.Steps%r.p.CheckEvery == 0 && res.Steps < steps {
-			if r.ctx.Err() != nil {
-				break
-			}
-			if m.evaluate(r.data.Val, r.valLabels, r.p.CheckSize).Accuracy >= r.p.Target {
-				break
-			}
-		}
+	initSeed, batchSeed := r.initSeed, r.batchSeed
+	if kind == longRun {
+		initSeed, batchSeed = hashWords(initSeed, hashString("long run")), hashWords(batchSeed, hashString("long run"))
 	}
-	if r.ctx.Err() != nil {
-		return res
-	}
-	if !res.Diverged {
-		res.Val = m.evaluate(r.data.Val, r.valLabels, 0)
-		res.Diverged = math.IsNaN(res.Val.Loss) || math.IsInf(res.Val.Loss, 0)
-	}
-	if res.Diverged {
-		res.Val = failedEval
-	}
+	r.m.net.Init(initSeed)
+	r.m.opt.Reset(lr)
+	r.batches = rng{state: batchSeed}
+	res := trainSteps(r.p, steps, r)
+	res.LR = lr
 	r.diverged = res.Diverged
 	return res
+}
+
+// stepper is one training in progress, as trainSteps drives it.
+// experimentRun is the real one; sweep_test.go scripts one.
+type stepper interface {
+	step() (loss float32, cancelled bool) // one training step on the next batch
+	checkSubset() float64                 // accuracy on the first CheckSize validation records
+	validate() evalResult                 // the measure on the whole validation set
+}
+
+// trainSteps is a training's loop and its stopping rules: up to steps
+// steps; every p.CheckEvery steps, if the first p.CheckSize validation
+// records reach p.Target, the whole validation set is measured, and the
+// training stops only if that reaches p.Target too (a confirmed check;
+// else a rejected one, and training goes on). A NaN or infinite loss stops
+// it as diverged, with the measure failedEval. A training ends measured on
+// the whole validation set. A cancelled step ends it at once.
+func trainSteps(p Protocol, steps int, t stepper) trialResult {
+	var res trialResult
+	for res.Steps < steps {
+		loss, cancelled := t.step()
+		if cancelled {
+			return res
+		}
+		res.Steps++
+		if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
+			res.Val, res.Diverged = failedEval, true
+			return res
+		}
+		if res.Steps%p.CheckEvery != 0 || res.Steps == steps || t.checkSubset() < p.Target {
+			continue
+		}
+		if res.Val = t.validate(); res.Val.Accuracy >= p.Target {
+			res.ChecksConfirmed++
+			return res
+		}
+		res.ChecksRejected++
+	}
+	res.Val = t.validate()
+	if math.IsNaN(res.Val.Loss) || math.IsInf(res.Val.Loss, 0) {
+		res.Val, res.Diverged = failedEval, true
+	}
+	return res
+}
+
+// step trains the model on the run's next batch; a cancelled run context
+// reports cancelled instead.
+func (r *experimentRun) step() (float32, bool) {
+	if r.ctx.Err() != nil {
+		return 0, true
+	}
+	m := r.m
+	r.data.fillTrainBatch(&r.batches, m.a.Value, m.b.Value)
+	r.exp.Task.labelBatch(m.label.Value, m.a.Value, m.b.Value)
+	return m.step(), false
+}
+
+// checkSubset measures the first CheckSize validation records.
+func (r *experimentRun) checkSubset() float64 {
+	return r.m.evaluate(r.data.Val, r.valLabels, r.p.CheckSize).Accuracy
+}
+
+// validate measures the whole validation set.
+func (r *experimentRun) validate() evalResult {
+	return r.m.evaluate(r.data.Val, r.valLabels, 0)
 }
 
 // test measures the network of the last trial on the test set.
@@ -552,11 +632,14 @@ type Plan struct {
 }
 
 // Selection is what the command line asks for: names of tasks, datasets
-// and networks (all when empty), whether to keep the excluded pairs, and
-// which shard of the experiments to run.
+// and networks (all when empty), whether to keep the excluded pairs, the
+// seeds (Seeds of them from Seed; Seeds 0 means seed 1 alone, the paper
+// grid's default), and which shard of the experiments to run.
 type Selection struct {
 	Tasks, Datasets, Networks []string
 	All                       bool
+	Seed                      uint64
+	Seeds                     int
 	Shard                     Shard
 }
 
@@ -629,7 +712,7 @@ func networkIndex(name string) (int, bool) {
 	return -1, false
 }
 
-// newPlan resolves sel into experiments: for each of p's seeds, each task,
+// newPlan resolves sel into experiments: for each of sel's seeds, each task,
 // dataset and network in that order, skipping excluded (task, dataset) pairs
 // unless sel.All, and those outside sel.Shard. Unknown names are errors
 // that list the valid ones.
@@ -667,15 +750,19 @@ func newPlan(p Protocol, sel Selection) (Plan, error) {
 			ns = append(ns, n)
 		}
 	}
-	if p.Seeds < 1 {
-		return Plan{}, fmt.Errorf("-seeds must be at least 1, got %d", p.Seeds)
+	first, seeds := sel.Seed, sel.Seeds
+	if seeds == 0 {
+		first, seeds = 1, 1
+	}
+	if first > math.MaxUint64-uint64(seeds-1) {
+		return Plan{}, fmt.Errorf("-seed %d -seeds %d: the last seed would pass %d, the largest seed", first, seeds, uint64(math.MaxUint64))
 	}
 	plan := Plan{Protocol: p}
-	for s := 0; s < p.Seeds; s++ {
+	for s := 0; s < seeds; s++ {
 		for _, t := range ts {
 			for _, d := range ds {
 				for _, n := range ns {
-					e := Experiment{Task: t, Dataset: d, Network: n, Seed: p.Seed + uint64(s)}
+					e := Experiment{Task: t, Dataset: d, Network: n, Seed: first + uint64(s)}
 					if (e.Excluded() && !sel.All) || !e.inShard(sel.Shard) {
 						continue
 					}
@@ -802,17 +889,6 @@ func sweep(ctx context.Context, plan Plan, path string, workers int, progress fu
 // datetimeLayout is the original's datetime format.
 const datetimeLayout = "2006-01-02 15:04:05"
 
-// resultsHeader is the results file's first line: the original's eleven
-// columns first, in its order, then ours.
-var resultsHeader = []string{
-	// the original's
-	"task", "dataset", "network_type", "network_depth", "network_activation",
-	"accuracy_pct", "accuracy", "loss", "lr", "global_step", "datetime",
-	// ours
-	"network", "seed", "val_accuracy", "record_accuracy", "total_steps", "trials",
-	"diverged_trials", "chosen", "excluded", "wall_seconds", "error", "protocol",
-}
-
 // Row is one experiment's line in the results file. The original's columns
 // come first: accuracy and loss are the chosen network's, on the test set;
 // lr and global_step are its learning rate and the steps it trained.
@@ -828,19 +904,126 @@ type Row struct {
 	GlobalStep        int
 	Datetime          string // when the experiment finished, local time
 
-	Network        string  // our name for the network, e.g. dense-2-relu
-	Seed           uint64  // the experiment's seed
-	ValAccuracy    float64 // validation accuracy of the chosen trial
-	RecordAccuracy float64 // test: fraction of records with every element correct
-	TotalSteps     int     // steps over all trials of the experiment
-	Trials         int     // trainings run, the long run included
-	DivergedTrials int     // trainings whose loss became NaN or infinite
-	Chosen         string  // "grid" (a grid trial) or "long" (the long run); "" on error
-	Excluded       bool    // the (task, dataset) pair is excluded from the analysis
-	WallSeconds    float64 // wall time of the experiment
-	Error          string  // why the experiment failed; "" when it ran
-	Protocol       string  // Protocol.String() of the run that made the row
+	Network         string  // our name for the network, e.g. dense-2-relu
+	Seed            uint64  // the experiment's seed
+	ValAccuracy     float64 // validation accuracy of the chosen trial
+	RecordAccuracy  float64 // test: fraction of records with every element correct
+	TotalSteps      int     // steps over all trials of the experiment
+	Trials          int     // trainings run, the long run included
+	DivergedTrials  int     // trainings whose loss became NaN or infinite
+	ChecksConfirmed int     // early-stopping checks the whole validation set confirmed (the training stopped)
+	ChecksRejected  int     // checks whose subset passed and whole validation set did not (training went on)
+	Chosen          string  // "grid" (a grid trial) or "long" (the long run); "" on error
+	Excluded        bool    // the (task, dataset) pair is excluded from the analysis
+	WallSeconds     float64 // wall time of the experiment
+	Error           string  // why the experiment failed; "" when it ran
+	Protocol        string  // Protocol.String() of the run that made the row
 }
+
+// column is one column of the results file: its name in the header, how a
+// row's cell is written, and how it is read back (an error says what is
+// wrong with the cell).
+type column struct {
+	name  string
+	write func(r *Row) string
+	read  func(r *Row, cell string) error
+}
+
+// textColumn, countColumn, numberColumn build the columns of a string, a
+// non-negative int and a float64 field.
+func textColumn(name string, field func(r *Row) *string) column {
+	return column{name,
+		func(r *Row) string { return *field(r) },
+		func(r *Row, c string) error { *field(r) = c; return nil }}
+}
+
+func countColumn(name string, field func(r *Row) *int) column {
+	return column{name,
+		func(r *Row) string { return strconv.Itoa(*field(r)) },
+		func(r *Row, c string) error {
+			v, err := strconv.Atoi(c)
+			if err != nil || v < 0 {
+				return fmt.Errorf("%s %q is not a count", name, c)
+			}
+			*field(r) = v
+			return nil
+		}}
+}
+
+func numberColumn(name string, field func(r *Row) *float64) column {
+	return column{name,
+		func(r *Row) string { return formatFloat(*field(r)) },
+		func(r *Row, c string) error {
+			v, err := strconv.ParseFloat(c, 64)
+			if err != nil {
+				return fmt.Errorf("%s %q is not a number", name, c)
+			}
+			*field(r) = v
+			return nil
+		}}
+}
+
+// resultsColumns is the results file's layout, the one place that knows it:
+// the original's eleven columns first, in its order, then ours. The header,
+// the writer (Row.fields) and the reader (parseRow) all come from it.
+var resultsColumns = []column{
+	// the original's
+	textColumn("task", func(r *Row) *string { return &r.Task }),
+	textColumn("dataset", func(r *Row) *string { return &r.Dataset }),
+	textColumn("network_type", func(r *Row) *string { return &r.NetworkType }),
+	countColumn("network_depth", func(r *Row) *int { return &r.NetworkDepth }),
+	textColumn("network_activation", func(r *Row) *string { return &r.NetworkActivation }),
+	textColumn("accuracy_pct", func(r *Row) *string { return &r.AccuracyPct }),
+	numberColumn("accuracy", func(r *Row) *float64 { return &r.Accuracy }),
+	numberColumn("loss", func(r *Row) *float64 { return &r.Loss }),
+	numberColumn("lr", func(r *Row) *float64 { return &r.LR }),
+	countColumn("global_step", func(r *Row) *int { return &r.GlobalStep }),
+	textColumn("datetime", func(r *Row) *string { return &r.Datetime }),
+	// ours
+	textColumn("network", func(r *Row) *string { return &r.Network }),
+	{"seed",
+		func(r *Row) string { return strconv.FormatUint(r.Seed, 10) },
+		func(r *Row, c string) error {
+			v, err := strconv.ParseUint(c, 10, 64)
+			if err != nil {
+				return fmt.Errorf("seed %q is not a seed", c)
+			}
+			r.Seed = v
+			return nil
+		}},
+	numberColumn("val_accuracy", func(r *Row) *float64 { return &r.ValAccuracy }),
+	numberColumn("record_accuracy", func(r *Row) *float64 { return &r.RecordAccuracy }),
+	countColumn("total_steps", func(r *Row) *int { return &r.TotalSteps }),
+	countColumn("trials", func(r *Row) *int { return &r.Trials }),
+	countColumn("diverged_trials", func(r *Row) *int { return &r.DivergedTrials }),
+	countColumn("checks_confirmed", func(r *Row) *int { return &r.ChecksConfirmed }),
+	countColumn("checks_rejected", func(r *Row) *int { return &r.ChecksRejected }),
+	textColumn("chosen", func(r *Row) *string { return &r.Chosen }),
+	{"excluded",
+		func(r *Row) string { return strconv.FormatBool(r.Excluded) },
+		func(r *Row, c string) error {
+			v, err := strconv.ParseBool(c)
+			if err != nil {
+				return fmt.Errorf("excluded %q is not true or false", c)
+			}
+			r.Excluded = v
+			return nil
+		}},
+	{"wall_seconds",
+		func(r *Row) string { return strconv.FormatFloat(r.WallSeconds, 'f', 3, 64) },
+		numberColumn("wall_seconds", func(r *Row) *float64 { return &r.WallSeconds }).read},
+	textColumn("error", func(r *Row) *string { return &r.Error }),
+	textColumn("protocol", func(r *Row) *string { return &r.Protocol }),
+}
+
+// resultsHeader is the results file's first line: the columns' names.
+var resultsHeader = func() []string {
+	names := make([]string, len(resultsColumns))
+	for i, c := range resultsColumns {
+		names[i] = c.name
+	}
+	return names
+}()
 
 // newRow returns e's row with the identity columns set.
 func newRow(p Protocol, e Experiment) Row {
@@ -858,6 +1041,7 @@ func (r *Row) fill(o outcome) {
 	r.AccuracyPct = fmt.Sprintf("%.1f%%", math.RoundToEven(r.Accuracy*100))
 	r.LR, r.GlobalStep, r.ValAccuracy = c.LR, c.Steps, c.Val.Accuracy
 	r.TotalSteps, r.Trials, r.DivergedTrials = o.TotalSteps, o.Trials, o.DivergedTrials
+	r.ChecksConfirmed, r.ChecksRejected = o.ChecksConfirmed, o.ChecksRejected
 	r.Chosen = "grid"
 	if o.FromLong {
 		r.Chosen = "long"
@@ -870,68 +1054,26 @@ func (r Row) Key() string { return experimentKey(r.Task, r.Dataset, r.Network, r
 // formatFloat formats x in the shortest form that reads back exactly.
 func formatFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 
-// fields returns the row's cells in resultsHeader's order.
+// fields returns the row's cells in resultsColumns' order.
 func (r Row) fields() []string {
-	return []string{
-		r.Task, r.Dataset, r.NetworkType, strconv.Itoa(r.NetworkDepth), r.NetworkActivation,
-		r.AccuracyPct, formatFloat(r.Accuracy), formatFloat(r.Loss), formatFloat(r.LR),
-		strconv.Itoa(r.GlobalStep), r.Datetime,
-		r.Network, strconv.FormatUint(r.Seed, 10), formatFloat(r.ValAccuracy), formatFloat(r.RecordAccuracy),
-		strconv.Itoa(r.TotalSteps), strconv.Itoa(r.Trials), strconv.Itoa(r.DivergedTrials),
-		r.Chosen, strconv.FormatBool(r.Excluded), strconv.FormatFloat(r.WallSeconds, 'f', 3, 64),
-		r.Error, r.Protocol,
+	cells := make([]string, len(resultsColumns))
+	for i, c := range resultsColumns {
+		cells[i] = c.write(&r)
 	}
+	return cells
 }
 
-// parseRow reads a row from its cells, checking every number.
+// parseRow reads a row from its cells, checking every number and that the
+// task, dataset and network are known.
 func parseRow(f []string) (Row, error) {
-	if len(f) != len(resultsHeader) {
-		return Row{}, fmt.Errorf("%d cells, want %d", len(f), len(resultsHeader))
+	if len(f) != len(resultsColumns) {
+		return Row{}, fmt.Errorf("%d cells, want %d", len(f), len(resultsColumns))
 	}
 	var r Row
-	var errs []error
-	num := func(col int, dst *float64) {
-		v, err := strconv.ParseFloat(f[col], 64)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s %q is not a number", resultsHeader[col], f[col]))
+	for i, c := range resultsColumns {
+		if err := c.read(&r, f[i]); err != nil {
+			return Row{}, err
 		}
-		*dst = v
-	}
-	integer := func(col int, dst *int) {
-		v, err := strconv.Atoi(f[col])
-		if err != nil || v < 0 {
-			errs = append(errs, fmt.Errorf("%s %q is not a count", resultsHeader[col], f[col]))
-		}
-		*dst = v
-	}
-	r.Task, r.Dataset, r.NetworkType = f[0], f[1], f[2]
-	integer(3, &r.NetworkDepth)
-	r.NetworkActivation, r.AccuracyPct = f[4], f[5]
-	num(6, &r.Accuracy)
-	num(7, &r.Loss)
-	num(8, &r.LR)
-	integer(9, &r.GlobalStep)
-	r.Datetime, r.Network = f[10], f[11]
-	seed, err := strconv.ParseUint(f[12], 10, 64)
-	if err != nil {
-		errs = append(errs, fmt.Errorf("seed %q is not a seed", f[12]))
-	}
-	r.Seed = seed
-	num(13, &r.ValAccuracy)
-	num(14, &r.RecordAccuracy)
-	integer(15, &r.TotalSteps)
-	integer(16, &r.Trials)
-	integer(17, &r.DivergedTrials)
-	r.Chosen = f[18]
-	excluded, err := strconv.ParseBool(f[19])
-	if err != nil {
-		errs = append(errs, fmt.Errorf("excluded %q is not true or false", f[19]))
-	}
-	r.Excluded = excluded
-	num(20, &r.WallSeconds)
-	r.Error, r.Protocol = f[21], f[22]
-	if len(errs) > 0 {
-		return Row{}, errs[0]
 	}
 	if _, err := lookupTask(r.Task); err != nil {
 		return Row{}, err
@@ -1042,8 +1184,8 @@ func openResults(path, protocol string) (*resultsFile, error) {
 	rf := &resultsFile{path: path, done: map[string]bool{}}
 	for _, r := range rows {
 		if r.Protocol != protocol {
-			return nil, setupErrorf("%s holds results of another protocol (%s); this run's is %s: use another -out folder or the same settings",
-				path, r.Protocol, protocol)
+			return nil, setupErrorf("%s holds results of another protocol (%s): use another -out folder or the same settings",
+				path, protocolDiff(r.Protocol, protocol))
 		}
 		rf.done[r.Key()] = true
 	}
@@ -1185,11 +1327,12 @@ type MergeSummary struct {
 
 // mergeResults merges the rows of the results files inputs, and of out
 // itself if it exists, into out. All rows must come from one protocol
-// (same settings and seeds); a row repeated exactly is kept once; two rows
+// (same settings; any seeds); a row repeated exactly is kept once; two rows
 // of one experiment that disagree are refused. Rows are written in stable
-// index order to a temporary file that replaces out only when complete, so
-// a refused or failed merge modifies nothing. Missing lists the experiments
-// that sel selects under the rows' protocol and no input holds.
+// index order (seed first) to a temporary file that replaces out only when
+// complete, so a refused or failed merge modifies nothing. Missing lists the
+// experiments that sel selects under the rows' protocol and no input holds;
+// with sel.Seeds 0, for every seed the rows hold.
 func mergeResults(out string, inputs []string, sel Selection) (MergeSummary, error) {
 	var sum MergeSummary
 	if _, err := os.Stat(out); err == nil && !slices.Contains(inputs, out) {
@@ -1215,8 +1358,8 @@ func mergeResults(out string, inputs []string, sel Selection) (MergeSummary, err
 				protocol, protocolFrom = r.Protocol, in
 			}
 			if r.Protocol != protocol {
-				return sum, setupErrorf("%s and %s come from different protocols or seeds (%s vs %s): refusing to merge them",
-					protocolFrom, in, protocol, r.Protocol)
+				return sum, setupErrorf("%s and %s come from different protocols (%s): refusing to merge them",
+					protocolFrom, in, protocolDiff(protocol, r.Protocol))
 			}
 			if i, ok := byKey[r.Key()]; ok {
 				if !rows[i].sameResult(r) {
@@ -1252,13 +1395,26 @@ func mergeResults(out string, inputs []string, sel Selection) (MergeSummary, err
 		return sum, err
 	}
 	sum.Rows = len(rows)
-	plan, err := newPlan(p, sel)
-	if err != nil {
-		return sum, err
+	sels := []Selection{sel}
+	if sel.Seeds == 0 { // no seeds asked for: those the rows hold
+		sels = nil
+		for _, r := range rows {
+			if len(sels) == 0 || sels[len(sels)-1].Seed != r.Seed {
+				one := sel
+				one.Seed, one.Seeds = r.Seed, 1
+				sels = append(sels, one)
+			}
+		}
 	}
-	for _, e := range plan.Experiments {
-		if _, ok := byKey[e.Key()]; !ok {
-			sum.Missing = append(sum.Missing, e)
+	for _, one := range sels {
+		plan, err := newPlan(p, one)
+		if err != nil {
+			return sum, err
+		}
+		for _, e := range plan.Experiments {
+			if _, ok := byKey[e.Key()]; !ok {
+				sum.Missing = append(sum.Missing, e)
+			}
 		}
 	}
 	return sum, nil

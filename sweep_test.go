@@ -73,12 +73,12 @@ type scriptedTrainer struct {
 }
 
 // train records the call and returns the scripted validation measures of
-// the trial at lr: the long run's for a LongSteps trial, a diverged trial's
+// the trial at lr: the long run's for the long run, a diverged trial's
 // (accuracy 0, loss +Inf, 17 steps) where scripted so.
-func (s *scriptedTrainer) train(lr float64, steps int) trialResult {
+func (s *scriptedTrainer) train(kind trialKind, lr float64, steps int) trialResult {
 	s.calls = append(s.calls, fmt.Sprintf("train %s %d", formatFloat(lr), steps))
 	r := trialResult{LR: lr, Steps: steps}
-	if steps == s.p.LongSteps {
+	if kind == longRun {
 		r.Val = s.long
 	} else {
 		i := indexOf(s.p.LRs, lr)
@@ -387,5 +387,95 @@ func TestSparseInputsTrainTheSame(t *testing.T) {
 				t.Errorf("%s on %s: sparse and dense training differ by up to %g", name, datasetNames[kind], worst)
 			}
 		}
+	}
+}
+
+// scriptedSteps is a stepper whose subset and whole-set validation measures
+// follow a script, one entry per check, so that trainSteps' stopping rules
+// can be checked without training.
+type scriptedSteps struct {
+	subset   []float64 // the subset's accuracy at the i-th subset check
+	full     []float64 // the whole set's accuracy at the i-th whole-set measure
+	nanAt    int       // the step whose loss is NaN (0: none)
+	steps    int
+	checks   int
+	measures int
+}
+
+func (s *scriptedSteps) step() (float32, bool) {
+	s.steps++
+	if s.steps == s.nanAt {
+		return float32(math.NaN()), false
+	}
+	return 1, false
+}
+
+func (s *scriptedSteps) checkSubset() float64 {
+	s.checks++
+	return s.subset[min(s.checks, len(s.subset))-1]
+}
+
+func (s *scriptedSteps) validate() evalResult {
+	s.measures++
+	return evalResult{Accuracy: s.full[min(s.measures, len(s.full))-1], Loss: 0.5}
+}
+
+// TestTrainStepsConfirmsEarlyStop: a subset that reaches the target stops a
+// training only when the whole validation set confirms it; a rejected check
+// lets it go on; every check is counted.
+func TestTrainStepsConfirmsEarlyStop(t *testing.T) {
+	p := tinyProtocol() // checks every 10 steps
+	cases := []struct {
+		name                string
+		s                   scriptedSteps
+		steps               int
+		wantSteps           int
+		wantConfirmed       int
+		wantRejected        int
+		wantVal             float64
+		wantDiverged        bool
+		wantChecks, wantMsr int
+	}{
+		{"subset passes, whole set does not, to the end", scriptedSteps{subset: []float64{1}, full: []float64{0.98}},
+			40, 40, 0, 3, 0.98, false, 3, 4},
+		{"rejected, then confirmed", scriptedSteps{subset: []float64{0.5, 0.995, 0.999}, full: []float64{0.985, 0.992}},
+			100, 30, 1, 1, 0.992, false, 3, 2},
+		{"subset never passes", scriptedSteps{subset: []float64{0.9}, full: []float64{0.999}},
+			40, 40, 0, 0, 0.999, false, 3, 1},
+		{"diverges", scriptedSteps{subset: []float64{1}, full: []float64{0.5}, nanAt: 15},
+			40, 15, 0, 1, 0, true, 1, 1},
+	}
+	for _, c := range cases {
+		res := trainSteps(p, c.steps, &c.s)
+		if res.Steps != c.wantSteps || res.ChecksConfirmed != c.wantConfirmed || res.ChecksRejected != c.wantRejected ||
+			res.Val.Accuracy != c.wantVal || res.Diverged != c.wantDiverged || c.s.checks != c.wantChecks || c.s.measures != c.wantMsr {
+			t.Errorf("%s: steps %d, confirmed %d, rejected %d, val %v, diverged %v, %d subset checks, %d whole-set measures; "+
+				"want %d, %d, %d, %v, %v, %d, %d", c.name, res.Steps, res.ChecksConfirmed, res.ChecksRejected, res.Val.Accuracy,
+				res.Diverged, c.s.checks, c.s.measures, c.wantSteps, c.wantConfirmed, c.wantRejected, c.wantVal, c.wantDiverged,
+				c.wantChecks, c.wantMsr)
+		}
+	}
+}
+
+// TestLongRunDrawsAfresh: the long run is a fresh network, not a replay of
+// a grid trial: at the same learning rate and steps it starts from other
+// weights and batches, while a grid trial repeated is the same trial.
+func TestLongRunDrawsAfresh(t *testing.T) {
+	task, _ := lookupTask("elementwise_add")
+	spec, _ := lookupNetwork("dense-1-linear")
+	p := tinyProtocol()
+	r, err := newExperimentRun(context.Background(), p, Experiment{Task: task, Dataset: random, Network: spec, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grid1 := r.train(gridTrial, 1e-3, 20)
+	grid2 := r.train(gridTrial, 1e-3, 20)
+	long := r.train(longRun, 1e-3, 20)
+	long2 := r.train(longRun, 1e-3, 20)
+	if grid1 != grid2 || long != long2 {
+		t.Errorf("a trial repeated differs: grid %+v vs %+v, long %+v vs %+v", grid1, grid2, long, long2)
+	}
+	if long.Val.Loss == grid1.Val.Loss {
+		t.Errorf("the long run replays the grid trial: validation loss %v in both", long.Val.Loss)
 	}
 }
