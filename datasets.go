@@ -63,10 +63,6 @@ func (k datasetKind) zeroFraction() float64 {
 	return 0
 }
 
-// sparse reports whether layers reading the kind's records should skip
-// their zeros with the kernels installed (see sparseMinZeros).
-func (k datasetKind) sparse() bool { return k.zeroFraction() >= sparseMinZeros }
-
 // parseDataset returns the dataset the article calls name.
 func parseDataset(name string) (datasetKind, error) {
 	for k, n := range datasetNames {

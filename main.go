@@ -12,14 +12,21 @@
 //
 // How to read the code, bottom up (each file opens with what it does):
 //
-//	tensor.go    float32 matrices, the three matrix products, element-wise kernels, the random generator
-//	autodiff.go  the tape: ops with their forward and backward, Backward walking the tape in reverse
-//	layers.go    the dense layer, its initialisers, the residual rule, the multiply units, the 27 networks
-//	adam.go      the Adam optimiser
-//	datasets.go  the four datasets and their disjoint training, validation and test splits
-//	tasks.go     the twelve tasks' labels and the excluded (task, dataset) pairs
-//	sweep.go     one training, the learning-rate grid and long run, the worker pool, the results file
-//	main.go      this file: flags, sub-commands, progress output
+//	tensor.go            float32 matrices, the three matrix products, element-wise kernels, the random generator
+//	tensor_simd_amd64.go the same kernels with simd/archsimd (GOEXPERIMENT=simd on amd64 only),
+//	simd_api_go1*.go     with small shims for the simd API of each Go release
+//	autodiff.go          the tape: ops with their forward and backward, Backward walking the tape in reverse
+//	layers.go            the dense layer, its initialisers, the residual rule, the multiply units, the 27 networks
+//	adam.go              the Adam optimiser
+//	datasets.go          the four datasets and their disjoint training, validation and test splits
+//	tasks.go             the twelve tasks' labels and the excluded (task, dataset) pairs
+//	grid.go              the grid of tasks x datasets x networks: lookups by name, an experiment and its place
+//	train.go             how one experiment trains: the model, a training's steps and early stopping,
+//	                     the learning-rate grid and the long run
+//	results.go           the results file: the protocol string, the columns, resume, the run log, merge
+//	sweep.go             the plan of experiments, shards, the worker pool
+//	report.go            the report from the results file alone
+//	main.go              this file: flags, sub-commands, progress output
 //
 // What the code does without, on purpose: no dependencies beyond Go's
 // standard library (go.mod has no require line), no cgo, no unsafe, no
@@ -360,7 +367,7 @@ func runReport(dir string, stderr io.Writer) int {
 // and says what it did, and which selected experiments are still missing.
 func runMerge(o options, stderr io.Writer) int {
 	out := resultsPath(o.outDir, Shard{})
-	sum, err := mergeResults(out, o.files, o.sel)
+	sum, err := mergeResults(out, o.files)
 	if err != nil {
 		fmt.Fprintf(stderr, "reasonops: %v\n", err)
 		if isSetupError(err) {
@@ -368,13 +375,18 @@ func runMerge(o options, stderr io.Writer) int {
 		}
 		return exitFailure
 	}
+	missing, err := missingExperiments(sum, o.sel)
+	if err != nil {
+		fmt.Fprintf(stderr, "reasonops: %v\n", err)
+		return exitFailure
+	}
 	for _, f := range sum.Torn {
 		fmt.Fprintf(stderr, "reasonops: ignored a torn last line in %s\n", f)
 	}
 	fmt.Fprintf(stderr, "reasonops: merged %d rows into %s (%d exact duplicates dropped)\n", sum.Rows, out, sum.Duplicates)
-	if n := len(sum.Missing); n > 0 {
+	if n := len(missing); n > 0 {
 		var keys []string
-		for _, e := range sum.Missing[:min(n, 5)] {
+		for _, e := range missing[:min(n, 5)] {
 			keys = append(keys, e.Key())
 		}
 		more := ""
@@ -484,13 +496,13 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 	// that found everything done, or was stopped before any experiment
 	// finished, computed nothing the report should count).
 	if !isSetupError(err) && last.Done > last.Skipped {
-		rec := RunRecord{
+		inv := Invocation{
 			Started: started, Finished: time.Now(), Command: o.argsShown, GoVersion: runtime.Version(),
 			Kernel: kernelName, CPU: cpuModel(), CPUs: runtime.NumCPU(), Workers: o.workers,
 			Selected: len(plan.Experiments), Ran: last.Done - last.Skipped, Interrupted: errors.Is(err, context.Canceled),
 		}
-		rec.WallSeconds = rec.Finished.Sub(rec.Started).Seconds()
-		if lerr := appendRunRecord(o.outDir, rec); lerr != nil {
+		inv.WallSeconds = inv.Finished.Sub(inv.Started).Seconds()
+		if lerr := appendInvocation(o.outDir, inv); lerr != nil {
 			fmt.Fprintf(stderr, "reasonops: cannot write the run log: %v\n", lerr)
 		}
 	}
@@ -559,23 +571,40 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// cpuInfo returns the value of the first line of /proc/cpuinfo whose field
+// is name (e.g. "model name", "flags"); false where there is no such file
+// or field.
+func cpuInfo(name string) (string, bool) {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "", false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == name {
+			return strings.TrimSpace(v), true
+		}
+	}
+	return "", false
+}
+
 // cpuFlags returns the CPU's feature flags from /proc/cpuinfo (e.g. "avx2",
 // "fma", "avx512f"); none where there is no such file.
 func cpuFlags() map[string]bool {
 	flags := map[string]bool{}
-	data, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return flags
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "flags" {
-			for _, f := range strings.Fields(v) {
-				flags[f] = true
-			}
-			break
-		}
+	v, _ := cpuInfo("flags")
+	for _, f := range strings.Fields(v) {
+		flags[f] = true
 	}
 	return flags
+}
+
+// cpuModel returns the CPU's model name from /proc/cpuinfo, or GOARCH where
+// there is no such file.
+func cpuModel() string {
+	if v, ok := cpuInfo("model name"); ok {
+		return v
+	}
+	return runtime.GOARCH
 }
 
 // isSetupError reports whether err came from opening the results file
@@ -598,12 +627,6 @@ func progressLine(p Progress) string {
 		}
 	}
 	return s
-}
-
-// formatDuration prints d as h:mm:ss.
-func formatDuration(d time.Duration) string {
-	s := int(d.Round(time.Second).Seconds())
-	return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
 }
 
 // isTerminal reports whether w is a terminal (a character device), where

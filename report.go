@@ -34,7 +34,6 @@ import (
 
 // Files the report reads and writes in its folder.
 const (
-	resultsName    = "results.csv"
 	reportName     = "report.md"
 	summarySVGName = "summary.svg"
 )
@@ -83,8 +82,8 @@ type study struct {
 	protocolOf map[string]rowProtocol // protocol string -> its parsed sizes and target
 	splits     []splitKey             // the test sets the analysed rows were measured on
 	baselines  map[baselineKey]baseline
-	noBaseline []string    // test sets whose data could not be generated, and why
-	runLog     []RunRecord // DIR/runs.jsonl, oldest first; nil without one
+	noBaseline []string     // test sets whose data could not be generated, and why
+	runLog     []Invocation // DIR/runs.jsonl, oldest first; nil without one
 }
 
 // loadStudy reads and checks dir's results file and computes the baselines
@@ -105,7 +104,7 @@ func loadStudy(dir string) (*study, error) {
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("no results in %s: run the study first (go run .)", path)
 	}
-	s := &study{dir: dir, path: path, torn: torn, protocolOf: map[string]rowProtocol{}, runLog: readRunRecords(dir)}
+	s := &study{dir: dir, path: path, torn: torn, protocolOf: map[string]rowProtocol{}, runLog: readInvocations(dir)}
 	seen := map[string]bool{}
 	seeds, planned := map[uint64]bool{}, map[uint64]bool{}
 	splits := map[splitKey]bool{}
@@ -240,20 +239,6 @@ func runAccuracy(r Row) float64 {
 func specOf(r Row) NetworkSpec {
 	spec, _ := lookupNetwork(r.Network)
 	return spec
-}
-
-// paperGridSize is the number of analysed experiments per seed: every
-// (task, dataset, network) whose pair is not excluded (891).
-func paperGridSize() int {
-	n := 0
-	for _, t := range tasks {
-		for _, d := range datasetNames {
-			if exclusionReason(t.Name, d) == "" {
-				n += len(networkSpecs())
-			}
-		}
-	}
-	return n
 }
 
 // ---------------------------------------------------------------------------
@@ -1355,7 +1340,7 @@ func writeDifferences(b *strings.Builder, s *study) {
 	wallText := fmt.Sprintf("%s (sum of the experiments' own wall times; with several workers the study took less)",
 		formatDuration(time.Duration(wall*float64(time.Second))))
 	if len(s.runLog) > 0 {
-		distinct := func(get func(RunRecord) string) string {
+		distinct := func(get func(Invocation) string) string {
 			var out []string
 			for _, r := range s.runLog {
 				if v := get(r); !slices.Contains(out, v) {
@@ -1364,11 +1349,11 @@ func writeDifferences(b *strings.Builder, s *study) {
 			}
 			return strings.Join(out, "; ")
 		}
-		commands = distinct(func(r RunRecord) string { return "`" + r.Command + "`" })
-		goVersions = distinct(func(r RunRecord) string { return r.GoVersion })
-		cpus = distinct(func(r RunRecord) string { return fmt.Sprintf("%s (%d CPUs)", r.CPU, r.CPUs) })
-		kernels = distinct(func(r RunRecord) string { return r.Kernel })
-		workers = distinct(func(r RunRecord) string { return strconv.Itoa(r.Workers) })
+		commands = distinct(func(r Invocation) string { return "`" + r.Command + "`" })
+		goVersions = distinct(func(r Invocation) string { return r.GoVersion })
+		cpus = distinct(func(r Invocation) string { return fmt.Sprintf("%s (%d CPUs)", r.CPU, r.CPUs) })
+		kernels = distinct(func(r Invocation) string { return r.Kernel })
+		workers = distinct(func(r Invocation) string { return strconv.Itoa(r.Workers) })
 		var total float64
 		for _, r := range s.runLog {
 			total += r.WallSeconds

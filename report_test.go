@@ -324,9 +324,9 @@ func TestReportSeveralSeedsAndRunLog(t *testing.T) {
 		reportRow("concat", "many_hot", "multiply", 2, 1),
 		reportRow("dot", "many_hot", "multiply", 2, 1),
 	}, "")
-	rec := RunRecord{Command: "go run . -seeds 2", GoVersion: "go1.26.8", Kernel: "plain Go", CPU: "Test CPU", CPUs: 8, Workers: 8,
+	rec := Invocation{Command: "go run . -seeds 2", GoVersion: "go1.26.8", Kernel: "plain Go", CPU: "Test CPU", CPUs: 8, Workers: 8,
 		Selected: 4, Ran: 4, WallSeconds: 3725}
-	if err := appendRunRecord(dir, rec); err != nil {
+	if err := appendInvocation(dir, rec); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := writeReport(dir); err != nil {

@@ -16,7 +16,7 @@ import (
 // benchModel returns a model of spec at the benchmark's shapes (batch 32,
 // inputs 2 x 128, output width 128) with random inputs and labels loaded.
 func benchModel(tb testing.TB, spec NetworkSpec, data datasetKind) *model {
-	m, err := newModel(spec, 128, 32, data.sparse())
+	m, err := newModel(spec, 128, 32, skipZeros(data))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -78,7 +78,7 @@ type scriptedTrainer struct {
 func (s *scriptedTrainer) train(kind trialKind, lr float64, steps int) trialResult {
 	s.calls = append(s.calls, fmt.Sprintf("train %s %d", formatFloat(lr), steps))
 	r := trialResult{LR: lr, Steps: steps}
-	if kind == longRun {
+	if kind == longTrial {
 		r.Val = s.long
 	} else {
 		i := indexOf(s.p.LRs, lr)
@@ -464,14 +464,14 @@ func TestLongRunDrawsAfresh(t *testing.T) {
 	task, _ := lookupTask("elementwise_add")
 	spec, _ := lookupNetwork("dense-1-linear")
 	p := tinyProtocol()
-	r, err := newExperimentRun(context.Background(), p, Experiment{Task: task, Dataset: random, Network: spec, Seed: 3})
+	r, err := newExperimentTrainer(context.Background(), p, Experiment{Task: task, Dataset: random, Network: spec, Seed: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	grid1 := r.train(gridTrial, 1e-3, 20)
 	grid2 := r.train(gridTrial, 1e-3, 20)
-	long := r.train(longRun, 1e-3, 20)
-	long2 := r.train(longRun, 1e-3, 20)
+	long := r.train(longTrial, 1e-3, 20)
+	long2 := r.train(longTrial, 1e-3, 20)
 	if grid1 != grid2 || long != long2 {
 		t.Errorf("a trial repeated differs: grid %+v vs %+v, long %+v vs %+v", grid1, grid2, long, long2)
 	}

@@ -62,12 +62,19 @@ func taskNames() []string {
 	return names
 }
 
+// taskIndex maps a task's name to its place in tasks.
+var taskIndex = func() map[string]int {
+	m := make(map[string]int, len(tasks))
+	for i, t := range tasks {
+		m[t.Name] = i
+	}
+	return m
+}()
+
 // lookupTask returns the task called name, or an error naming the valid ones.
 func lookupTask(name string) (Task, error) {
-	for _, t := range tasks {
-		if t.Name == name {
-			return t, nil
-		}
+	if i, ok := taskIndex[name]; ok {
+		return tasks[i], nil
 	}
 	return Task{}, fmt.Errorf("unknown task %q (valid: %s)", name, strings.Join(taskNames(), ", "))
 }

@@ -1,0 +1,79 @@
+// grid.go: the study's grid, tasks x datasets x networks, and one experiment
+// in it: the registered networks and tasks found by name through maps built
+// once, an experiment's identity, its place in the grid, and the size of the
+// paper grid. It knows nothing about how a network trains, the results file
+// or the worker pool.
+package main
+
+import "fmt"
+
+// networks is the registry of networks (networkSpecs, layers.go), built
+// once; every lookup of a network by name goes through networkIndex.
+var networks = networkSpecs()
+
+// networkIndex maps a network's name to its place in networks.
+var networkIndex = func() map[string]int {
+	m := make(map[string]int, len(networks))
+	for i, n := range networks {
+		m[n.Name] = i
+	}
+	return m
+}()
+
+// findNetwork returns the network called name, or an error naming the
+// valid ones.
+func findNetwork(name string) (NetworkSpec, error) {
+	if i, ok := networkIndex[name]; ok {
+		return networks[i], nil
+	}
+	return lookupNetwork(name) // not registered: its error lists the valid names
+}
+
+// Experiment is one cell of the study's grid, a task learned by a network
+// on a dataset, from a seed.
+type Experiment struct {
+	Task    Task
+	Dataset datasetKind
+	Network NetworkSpec
+	Seed    uint64
+}
+
+// Key identifies the experiment in a results file: task/dataset/network/seed.
+func (e Experiment) Key() string {
+	return experimentKey(e.Task.Name, datasetNames[e.Dataset], e.Network.Name, e.Seed)
+}
+
+// experimentKey builds Experiment.Key from its parts.
+func experimentKey(task, dataset, network string, seed uint64) string {
+	return fmt.Sprintf("%s/%s/%s/%d", task, dataset, network, seed)
+}
+
+// Excluded reports whether the experiment's (task, dataset) pair is left
+// out of the analysis (see exclusionReason).
+func (e Experiment) Excluded() bool {
+	return exclusionReason(e.Task.Name, datasetNames[e.Dataset]) != ""
+}
+
+// Index returns the experiment's place in the full grid of one seed (task,
+// then dataset, then network, in the orders of tasks, datasetNames and
+// networks; 12 x 4 x 27 = 1,296 places), plus the grid's size per seed:
+// the order of a merged results file.
+func (e Experiment) Index() uint64 {
+	cells := uint64(len(tasks) * len(datasetNames) * len(networks))
+	cell := (taskIndex[e.Task.Name]*len(datasetNames)+int(e.Dataset))*len(networks) + networkIndex[e.Network.Name]
+	return e.Seed*cells + uint64(cell)
+}
+
+// paperGridSize is the number of analysed experiments per seed: every
+// (task, dataset, network) whose pair is not excluded (891).
+func paperGridSize() int {
+	n := 0
+	for _, t := range tasks {
+		for _, d := range datasetNames {
+			if exclusionReason(t.Name, d) == "" {
+				n += len(networks)
+			}
+		}
+	}
+	return n
+}

@@ -1,0 +1,719 @@
+// results.go: the results file, the only place that knows its format. It
+// holds the protocol string (one String, one parser), the columns (one
+// table, from which the header, the writer and the reader all come), the
+// study's success rule, the results file opened for appending and resuming,
+// the run log of invocations beside it, and the merge of shard files.
+//
+// A results file is CSV: a header, then one row per finished experiment,
+// each appended with a single write and synced, so that an interrupted
+// study loses at most the experiments in flight. Rows are resumed and
+// merged together only if their protocol strings are equal.
+//
+// This file knows nothing about how a network trains, nor about the worker
+// pool: it reads an experiment's outcome (train.go) into a row, and rows
+// back from a file.
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ---------------------------------------------------------------------------
+// The protocol string.
+
+// protocolVersion names the training code's semantics. It is part of every
+// row's protocol column, so that rows made by a version that trains
+// differently are never mixed with this version's. Bump it whenever a change
+// alters any number a row holds.
+//
+// reasonops-2: an early-stopping check that passes on the subset is
+// confirmed on the whole validation set before a training stops, and the
+// long run draws its own initial weights and batches; the seeds left the
+// protocol string (a seed is a row's property).
+const protocolVersion = "reasonops-2"
+
+// String describes the protocol in one line, which is the results file's
+// protocol column: rows are resumed and merged together only if these
+// strings are equal. parseProtocol reads it back.
+func (p Protocol) String() string {
+	lrs := make([]string, len(p.LRs))
+	for i, lr := range p.LRs {
+		lrs[i] = formatFloat(lr)
+	}
+	return fmt.Sprintf("%s;grid=%d;long=%d;lrs=%s;batch=%d;check=%dx%d;target=%s;decrease=%sx%d;train=%d;val=%d;test=%d",
+		protocolVersion, p.GridSteps, p.LongSteps, strings.Join(lrs, "/"), p.BatchSize, p.CheckEvery, p.CheckSize,
+		formatFloat(p.Target), formatFloat(p.Decrease), p.MaxDecreases, p.TrainSize, p.ValSize, p.TestSize)
+}
+
+// parseProtocol reads a Protocol back from its String form; it accepts only
+// the exact form String writes, of this version.
+func parseProtocol(s string) (Protocol, error) {
+	var p Protocol
+	bad := func(why string) (Protocol, error) {
+		return Protocol{}, fmt.Errorf("protocol %q: %s", truncate(s, 60), why)
+	}
+	parts := strings.Split(s, ";")
+	if parts[0] != protocolVersion {
+		return bad("made by another version of the training code (this one is " + protocolVersion + ")")
+	}
+	for _, part := range parts[1:] {
+		key, val, _ := strings.Cut(part, "=")
+		var err error
+		switch key {
+		case "grid":
+			p.GridSteps, err = strconv.Atoi(val)
+		case "long":
+			p.LongSteps, err = strconv.Atoi(val)
+		case "lrs":
+			for _, f := range strings.Split(val, "/") {
+				lr, e := strconv.ParseFloat(f, 64)
+				err = errors.Join(err, e)
+				p.LRs = append(p.LRs, lr)
+			}
+		case "batch":
+			p.BatchSize, err = strconv.Atoi(val)
+		case "check":
+			_, err = fmt.Sscanf(val, "%dx%d", &p.CheckEvery, &p.CheckSize)
+		case "target":
+			p.Target, err = strconv.ParseFloat(val, 64)
+		case "decrease":
+			d, n, _ := strings.Cut(val, "x")
+			p.Decrease, err = strconv.ParseFloat(d, 64)
+			if err == nil {
+				p.MaxDecreases, err = strconv.Atoi(n)
+			}
+		case "train":
+			p.TrainSize, err = strconv.Atoi(val)
+		case "val":
+			p.ValSize, err = strconv.Atoi(val)
+		case "test":
+			p.TestSize, err = strconv.Atoi(val)
+		default:
+			return bad("unknown setting " + key)
+		}
+		if err != nil {
+			return bad("malformed setting " + part)
+		}
+	}
+	if p.String() != s {
+		return bad("settings missing or not in their usual form")
+	}
+	return p, nil
+}
+
+// protocolDiff names the settings in which two protocol strings differ, as
+// "grid=5 there, grid=6 here; ..." (a, the existing one, is "there").
+func protocolDiff(there, here string) string {
+	a, b := strings.Split(there, ";"), strings.Split(here, ";")
+	var diffs []string
+	for i := 0; i < max(len(a), len(b)); i++ {
+		x, y := "(none)", "(none)"
+		if i < len(a) {
+			x = a[i]
+		}
+		if i < len(b) {
+			y = b[i]
+		}
+		if x != y {
+			diffs = append(diffs, x+" there, "+y+" here")
+		}
+	}
+	return strings.Join(diffs, "; ")
+}
+
+// ---------------------------------------------------------------------------
+// Rows and their columns.
+
+// datetimeLayout is the original's datetime format.
+const datetimeLayout = "2006-01-02 15:04:05"
+
+// Row is one experiment's line in the results file. The original's columns
+// come first: accuracy and loss are the chosen network's, on the test set;
+// lr and global_step are its learning rate and the steps it trained.
+type Row struct {
+	Task, Dataset     string
+	NetworkType       string
+	NetworkDepth      int
+	NetworkActivation string
+	AccuracyPct       string  // round(accuracy·100), as the original printed it: "99.0%"
+	Accuracy          float64 // test accuracy (the original's element-wise metric)
+	Loss              float64 // test mean squared error
+	LR                float64
+	GlobalStep        int
+	Datetime          string // when the experiment finished, local time
+
+	Network         string  // our name for the network, e.g. dense-2-relu
+	Seed            uint64  // the experiment's seed
+	ValAccuracy     float64 // validation accuracy of the chosen trial
+	RecordAccuracy  float64 // test: fraction of records with every element correct
+	TotalSteps      int     // steps over all trials of the experiment
+	Trials          int     // trainings, the long run included
+	DivergedTrials  int     // trainings whose loss became NaN or infinite
+	ChecksConfirmed int     // early-stopping checks the whole validation set confirmed (the training stopped)
+	ChecksRejected  int     // checks whose subset passed and whole validation set did not (training went on)
+	Chosen          string  // "grid" (a grid trial) or "long" (the long run); "" on error
+	Excluded        bool    // the (task, dataset) pair is excluded from the analysis
+	WallSeconds     float64 // wall time of the experiment
+	Error           string  // why the experiment failed; "" when it ran
+	Protocol        string  // Protocol.String() of the study that made the row
+}
+
+// column is one column of the results file: its name in the header, how a
+// row's cell is written, and how it is read back (an error says what is
+// wrong with the cell).
+type column struct {
+	name  string
+	write func(r *Row) string
+	read  func(r *Row, cell string) error
+}
+
+// textColumn, countColumn, numberColumn build the columns of a string, a
+// non-negative int and a float64 field.
+func textColumn(name string, field func(r *Row) *string) column {
+	return column{name,
+		func(r *Row) string { return *field(r) },
+		func(r *Row, c string) error { *field(r) = c; return nil }}
+}
+
+func countColumn(name string, field func(r *Row) *int) column {
+	return column{name,
+		func(r *Row) string { return strconv.Itoa(*field(r)) },
+		func(r *Row, c string) error {
+			v, err := strconv.Atoi(c)
+			if err != nil || v < 0 {
+				return fmt.Errorf("%s %q is not a count", name, c)
+			}
+			*field(r) = v
+			return nil
+		}}
+}
+
+func numberColumn(name string, field func(r *Row) *float64) column {
+	return column{name,
+		func(r *Row) string { return formatFloat(*field(r)) },
+		func(r *Row, c string) error {
+			v, err := strconv.ParseFloat(c, 64)
+			if err != nil {
+				return fmt.Errorf("%s %q is not a number", name, c)
+			}
+			*field(r) = v
+			return nil
+		}}
+}
+
+// resultsColumns is the results file's layout, the one place that knows it:
+// the original's eleven columns first, in its order, then ours. The header,
+// the writer (Row.fields) and the reader (parseRow) all come from it.
+var resultsColumns = []column{
+	// the original's
+	textColumn("task", func(r *Row) *string { return &r.Task }),
+	textColumn("dataset", func(r *Row) *string { return &r.Dataset }),
+	textColumn("network_type", func(r *Row) *string { return &r.NetworkType }),
+	countColumn("network_depth", func(r *Row) *int { return &r.NetworkDepth }),
+	textColumn("network_activation", func(r *Row) *string { return &r.NetworkActivation }),
+	textColumn("accuracy_pct", func(r *Row) *string { return &r.AccuracyPct }),
+	numberColumn("accuracy", func(r *Row) *float64 { return &r.Accuracy }),
+	numberColumn("loss", func(r *Row) *float64 { return &r.Loss }),
+	numberColumn("lr", func(r *Row) *float64 { return &r.LR }),
+	countColumn("global_step", func(r *Row) *int { return &r.GlobalStep }),
+	textColumn("datetime", func(r *Row) *string { return &r.Datetime }),
+	// ours
+	textColumn("network", func(r *Row) *string { return &r.Network }),
+	{"seed",
+		func(r *Row) string { return strconv.FormatUint(r.Seed, 10) },
+		func(r *Row, c string) error {
+			v, err := strconv.ParseUint(c, 10, 64)
+			if err != nil {
+				return fmt.Errorf("seed %q is not a seed", c)
+			}
+			r.Seed = v
+			return nil
+		}},
+	numberColumn("val_accuracy", func(r *Row) *float64 { return &r.ValAccuracy }),
+	numberColumn("record_accuracy", func(r *Row) *float64 { return &r.RecordAccuracy }),
+	countColumn("total_steps", func(r *Row) *int { return &r.TotalSteps }),
+	countColumn("trials", func(r *Row) *int { return &r.Trials }),
+	countColumn("diverged_trials", func(r *Row) *int { return &r.DivergedTrials }),
+	countColumn("checks_confirmed", func(r *Row) *int { return &r.ChecksConfirmed }),
+	countColumn("checks_rejected", func(r *Row) *int { return &r.ChecksRejected }),
+	textColumn("chosen", func(r *Row) *string { return &r.Chosen }),
+	{"excluded",
+		func(r *Row) string { return strconv.FormatBool(r.Excluded) },
+		func(r *Row, c string) error {
+			v, err := strconv.ParseBool(c)
+			if err != nil {
+				return fmt.Errorf("excluded %q is not true or false", c)
+			}
+			r.Excluded = v
+			return nil
+		}},
+	{"wall_seconds",
+		func(r *Row) string { return strconv.FormatFloat(r.WallSeconds, 'f', 3, 64) },
+		numberColumn("wall_seconds", func(r *Row) *float64 { return &r.WallSeconds }).read},
+	textColumn("error", func(r *Row) *string { return &r.Error }),
+	textColumn("protocol", func(r *Row) *string { return &r.Protocol }),
+}
+
+// resultsHeader is the results file's first line: the columns' names.
+var resultsHeader = func() []string {
+	names := make([]string, len(resultsColumns))
+	for i, c := range resultsColumns {
+		names[i] = c.name
+	}
+	return names
+}()
+
+// newRow returns e's row with the identity columns set.
+func newRow(p Protocol, e Experiment) Row {
+	return Row{
+		Task: e.Task.Name, Dataset: datasetNames[e.Dataset],
+		NetworkType: e.Network.Type, NetworkDepth: e.Network.Depth, NetworkActivation: e.Network.Activation,
+		Network: e.Network.Name, Seed: e.Seed, Excluded: e.Excluded(), Protocol: p.String(),
+	}
+}
+
+// fill sets the result columns from an experiment's outcome.
+func (r *Row) fill(o outcome) {
+	c := o.Chosen
+	r.Accuracy, r.Loss, r.RecordAccuracy = c.Test.Accuracy, c.Test.Loss, c.Test.RecordAccuracy
+	r.AccuracyPct = fmt.Sprintf("%.1f%%", math.RoundToEven(r.Accuracy*100))
+	r.LR, r.GlobalStep, r.ValAccuracy = c.LR, c.Steps, c.Val.Accuracy
+	r.TotalSteps, r.Trials, r.DivergedTrials = o.TotalSteps, o.Trials, o.DivergedTrials
+	r.ChecksConfirmed, r.ChecksRejected = o.ChecksConfirmed, o.ChecksRejected
+	r.Chosen = "grid"
+	if o.FromLong {
+		r.Chosen = "long"
+	}
+}
+
+// Key identifies the row's experiment (see Experiment.Key).
+func (r Row) Key() string { return experimentKey(r.Task, r.Dataset, r.Network, r.Seed) }
+
+// experiment returns the row's experiment. It needs a row parseRow has
+// checked: an unknown name gives a zero part.
+func (r Row) experiment() Experiment {
+	t, _ := lookupTask(r.Task)
+	d, _ := parseDataset(r.Dataset)
+	n, _ := findNetwork(r.Network)
+	return Experiment{Task: t, Dataset: d, Network: n, Seed: r.Seed}
+}
+
+// succeeded is the study's success rule: the experiment ran without an error
+// and its test accuracy is at least target. The progress count and the
+// report both use it.
+func (r Row) succeeded(target float64) bool { return r.Error == "" && r.Accuracy >= target }
+
+// testAccuracy is the row's test accuracy as the report averages it: 0 for
+// an experiment that ended in an error (or, in a hand-edited file, whose
+// accuracy is NaN), which counts as a failure.
+func (r Row) testAccuracy() float64 {
+	if r.Error != "" || math.IsNaN(r.Accuracy) {
+		return 0
+	}
+	return r.Accuracy
+}
+
+// fields returns the row's cells in resultsColumns' order.
+func (r Row) fields() []string {
+	cells := make([]string, len(resultsColumns))
+	for i, c := range resultsColumns {
+		cells[i] = c.write(&r)
+	}
+	return cells
+}
+
+// parseRow reads a row from its cells, checking every number and that the
+// task, dataset and network are known.
+func parseRow(f []string) (Row, error) {
+	if len(f) != len(resultsColumns) {
+		return Row{}, fmt.Errorf("%d cells, want %d", len(f), len(resultsColumns))
+	}
+	var r Row
+	for i, c := range resultsColumns {
+		if err := c.read(&r, f[i]); err != nil {
+			return Row{}, err
+		}
+	}
+	if _, err := lookupTask(r.Task); err != nil {
+		return Row{}, err
+	}
+	if _, err := parseDataset(r.Dataset); err != nil {
+		return Row{}, err
+	}
+	if _, err := findNetwork(r.Network); err != nil {
+		return Row{}, err
+	}
+	return r, nil
+}
+
+// encodeRow returns the CSV line of cells, newline included.
+func encodeRow(cells []string) []byte {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(cells) // a bytes.Buffer cannot fail
+	w.Flush()
+	return buf.Bytes()
+}
+
+// readResults parses a whole results file's contents. A last line without
+// its newline is an append that was cut short (the process was killed
+// mid-write): it is never parsed, and torn reports its length so that the
+// caller can drop it. Any other malformed line is an error naming its line
+// number.
+func readResults(data []byte) (rows []Row, torn int, err error) {
+	if len(data) == 0 {
+		return nil, 0, nil
+	}
+	if cut := bytes.LastIndexByte(data, '\n') + 1; cut < len(data) {
+		torn = len(data) - cut
+		data = data[:cut]
+	}
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, torn, fmt.Errorf("line 1: not a results file (%v)", err)
+	}
+	if strings.Join(header, ",") != strings.Join(resultsHeader, ",") {
+		return nil, torn, fmt.Errorf("line 1: not a reasonops results file (its header is %q)", truncate(strings.Join(header, ","), 80))
+	}
+	for {
+		cells, err := r.Read()
+		if err == io.EOF {
+			return rows, torn, nil
+		}
+		if err != nil { // a csv.ParseError, which names its line
+			return nil, torn, err
+		}
+		line, _ := r.FieldPos(0)
+		row, err := parseRow(cells)
+		if err != nil {
+			return nil, torn, fmt.Errorf("line %d: %v", line, err)
+		}
+		rows = append(rows, row)
+	}
+}
+
+// ---------------------------------------------------------------------------
+// The results file, opened for appending.
+
+// resultsName is the results file of a whole study in its folder; a shard
+// writes its own (see resultsPath).
+const resultsName = "results.csv"
+
+// setupError is a problem with the results file that the user can fix
+// before any training starts: an unwritable folder, a file that is not a
+// results file, a file of another protocol.
+type setupError struct{ msg string }
+
+// Error returns the one-line message.
+func (e setupError) Error() string { return e.msg }
+
+// setupErrorf formats a setupError.
+func setupErrorf(format string, args ...any) error { return setupError{fmt.Sprintf(format, args...)} }
+
+// resultsFile is an open results file that rows are appended to.
+type resultsFile struct {
+	path string
+	f    *os.File
+	done map[string]bool // keys of the experiments already in the file
+	// droppedTorn is the length of a torn last line found and dropped on
+	// opening (an append cut short by a kill), 0 if there was none.
+	droppedTorn int
+}
+
+// openResults opens the results file at path for appending, creating it
+// (and its folder) with a header if it does not exist. An existing file is
+// read first: its rows' experiments count as done, a torn last line is
+// dropped, and a file whose rows were made under another protocol is
+// refused without being modified.
+func openResults(path, protocol string) (*resultsFile, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, setupErrorf("cannot create the output folder: %v", err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, setupErrorf("cannot read %s: %v", path, err)
+	}
+	rows, torn, err := readResults(data)
+	if err != nil {
+		return nil, setupErrorf("%s: %v", path, err)
+	}
+	rf := &resultsFile{path: path, done: map[string]bool{}, droppedTorn: torn}
+	for _, r := range rows {
+		if r.Protocol != protocol {
+			return nil, setupErrorf("%s holds results of another protocol (%s): use another -out folder or the same settings",
+				path, protocolDiff(r.Protocol, protocol))
+		}
+		rf.done[r.Key()] = true
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, setupErrorf("cannot write %s: %v", path, err)
+	}
+	rf.f = f
+	if err := rf.prepare(len(data) - torn); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return rf, nil
+}
+
+// prepare readies a freshly opened file of size bytes (a torn last line
+// not counted) for appending: it drops the torn line, writes the header
+// into an empty file, moves to the end and syncs.
+func (rf *resultsFile) prepare(size int) error {
+	if rf.droppedTorn > 0 {
+		if err := rf.f.Truncate(int64(size)); err != nil {
+			return setupErrorf("cannot drop the torn last line of %s: %v", rf.path, err)
+		}
+	}
+	if size == 0 {
+		if _, err := rf.f.Write(encodeRow(resultsHeader)); err != nil {
+			return setupErrorf("cannot write %s: %v", rf.path, err)
+		}
+	}
+	if _, err := rf.f.Seek(0, io.SeekEnd); err != nil {
+		return setupErrorf("cannot write %s: %v", rf.path, err)
+	}
+	if err := rf.f.Sync(); err != nil {
+		return setupErrorf("cannot write %s: %v", rf.path, err)
+	}
+	return nil
+}
+
+// Has reports whether the experiment with this key is in the file.
+func (rf *resultsFile) Has(key string) bool { return rf.done[key] }
+
+// Append writes row as one line with a single write and syncs it to disk.
+func (rf *resultsFile) Append(row Row) error {
+	if _, err := rf.f.Write(encodeRow(row.fields())); err != nil {
+		return fmt.Errorf("cannot append to %s: %v", rf.path, err)
+	}
+	if err := rf.f.Sync(); err != nil {
+		return fmt.Errorf("cannot sync %s: %v", rf.path, err)
+	}
+	rf.done[row.Key()] = true
+	return nil
+}
+
+// Close closes the file.
+func (rf *resultsFile) Close() error { return rf.f.Close() }
+
+// ---------------------------------------------------------------------------
+// The run log: facts about each invocation of the study, beside the results.
+
+// runsLogName is the file in the output folder that gets one JSON line per
+// invocation of the study; the report reads it for the run's facts.
+const runsLogName = "runs.jsonl"
+
+// Invocation is one invocation of the study, one line of the run log: what
+// was run, where, how long. The JSON names are the log's, kept as they are
+// so that every log written so far still reads.
+type Invocation struct {
+	Started     time.Time `json:"started"`
+	Finished    time.Time `json:"finished"`
+	Command     string    `json:"command"`      // as typed, e.g. "go run . -quick"
+	GoVersion   string    `json:"go"`           // runtime.Version()
+	Kernel      string    `json:"kernel"`       // the matrix kernels in use, e.g. "plain Go" or "AVX-512"
+	CPU         string    `json:"cpu"`          // the CPU model, from /proc/cpuinfo where there is one
+	CPUs        int       `json:"cpus"`         // runtime.NumCPU()
+	Workers     int       `json:"workers"`      // the -workers value
+	Selected    int       `json:"selected"`     // experiments the flags selected
+	Ran         int       `json:"ran"`          // experiments this invocation finished and wrote
+	Interrupted bool      `json:"interrupted"`  // stopped by Ctrl-C or SIGTERM before the end
+	WallSeconds float64   `json:"wall_seconds"` // Finished - Started
+}
+
+// appendInvocation adds inv as one line to DIR/runs.jsonl.
+func appendInvocation(dir string, inv Invocation) error {
+	line, err := json.Marshal(inv)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, runsLogName), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// readInvocations reads DIR/runs.jsonl; a missing file gives none, and
+// lines that do not parse (a torn last line, say) are skipped.
+func readInvocations(dir string) []Invocation {
+	data, err := os.ReadFile(filepath.Join(dir, runsLogName))
+	if err != nil {
+		return nil
+	}
+	var invs []Invocation
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		var inv Invocation
+		if len(bytes.TrimSpace(line)) > 0 && json.Unmarshal(line, &inv) == nil {
+			invs = append(invs, inv)
+		}
+	}
+	return invs
+}
+
+// ---------------------------------------------------------------------------
+// Merging shard files.
+
+// sameResult reports whether two rows hold the same result: every cell
+// equal apart from the datetime and wall time, which vary between runs.
+func (r Row) sameResult(o Row) bool {
+	r.Datetime, r.WallSeconds, o.Datetime, o.WallSeconds = "", 0, "", 0
+	return r == o
+}
+
+// MergeSummary says what mergeResults did.
+type MergeSummary struct {
+	Rows       int             // rows in the merged file
+	Duplicates int             // rows dropped because an equal row was already in
+	Torn       []string        // inputs whose torn last line was ignored
+	Protocol   Protocol        // the protocol of every row
+	Seeds      []uint64        // the seeds of the rows, ascending
+	Done       map[string]bool // the keys of the rows' experiments
+}
+
+// mergeResults merges the rows of the results files inputs, and of out
+// itself if it exists, into out. All rows must come from one protocol
+// (same settings; any seeds); a row repeated exactly is kept once; two rows
+// of one experiment that disagree are refused. Rows are written in stable
+// index order (seed first, see Experiment.Index) to a temporary file that
+// replaces out only when complete, so a refused or failed merge modifies
+// nothing.
+func mergeResults(out string, inputs []string) (MergeSummary, error) {
+	sum := MergeSummary{Done: map[string]bool{}}
+	if _, err := os.Stat(out); err == nil && !slices.Contains(inputs, out) {
+		inputs = append([]string{out}, inputs...)
+	}
+	rows, err := gatherRows(inputs, &sum)
+	if err != nil {
+		return sum, err
+	}
+	if sum.Protocol, err = parseProtocol(rows[0].Protocol); err != nil {
+		return sum, setupError{err.Error()}
+	}
+	slices.SortFunc(rows, func(a, b Row) int { return cmp.Compare(a.experiment().Index(), b.experiment().Index()) })
+	var buf bytes.Buffer
+	buf.Write(encodeRow(resultsHeader))
+	for _, r := range rows {
+		buf.Write(encodeRow(r.fields()))
+		if len(sum.Seeds) == 0 || sum.Seeds[len(sum.Seeds)-1] != r.Seed {
+			sum.Seeds = append(sum.Seeds, r.Seed)
+		}
+	}
+	if err := writeFileAtomic(out, buf.Bytes()); err != nil {
+		return sum, err
+	}
+	sum.Rows = len(rows)
+	return sum, nil
+}
+
+// gatherRows reads the rows of every input, in order, into one list with
+// each experiment once, and counts into sum the torn lines, the exact
+// repeats dropped and the experiments' keys. It refuses rows of different
+// protocols, two different results of one experiment, and no rows at all.
+func gatherRows(inputs []string, sum *MergeSummary) ([]Row, error) {
+	var rows []Row
+	byKey := map[string]int{}
+	protocol, protocolFrom := "", ""
+	for _, in := range inputs {
+		data, err := os.ReadFile(in)
+		if err != nil {
+			return nil, setupErrorf("cannot read %s: %v", in, err)
+		}
+		rs, torn, err := readResults(data)
+		if err != nil {
+			return nil, setupErrorf("%s: %v", in, err)
+		}
+		if torn > 0 {
+			sum.Torn = append(sum.Torn, in)
+		}
+		for _, r := range rs {
+			if protocol == "" {
+				protocol, protocolFrom = r.Protocol, in
+			}
+			if r.Protocol != protocol {
+				return nil, setupErrorf("%s and %s come from different protocols (%s): refusing to merge them",
+					protocolFrom, in, protocolDiff(protocol, r.Protocol))
+			}
+			if i, ok := byKey[r.Key()]; ok {
+				if !rows[i].sameResult(r) {
+					return nil, setupErrorf("%s holds experiment %s with a result that differs from another file's: refusing to merge", in, r.Key())
+				}
+				sum.Duplicates++
+				continue
+			}
+			byKey[r.Key()] = len(rows)
+			sum.Done[r.Key()] = true
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) == 0 {
+		return nil, setupErrorf("no results in %s: nothing to merge", strings.Join(inputs, ", "))
+	}
+	return rows, nil
+}
+
+// writeFileAtomic writes data to a temporary file beside path, syncs it,
+// and renames it over path: readers see the old file or the new one, whole.
+func writeFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return setupErrorf("cannot create the output folder: %v", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".merge-*.csv")
+	if err != nil {
+		return setupErrorf("cannot write in %s: %v", filepath.Dir(path), err)
+	}
+	defer os.Remove(f.Name()) // after a successful rename there is nothing left to remove
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("cannot write %s: %v", f.Name(), err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("cannot sync %s: %v", f.Name(), err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// ---------------------------------------------------------------------------
+// Text the results file, the command line and the report share.
+
+// formatFloat formats x in the shortest form that reads back exactly.
+func formatFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+// formatDuration prints d as h:mm:ss.
+func formatDuration(d time.Duration) string {
+	s := int(d.Round(time.Second).Seconds())
+	return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+}
+
+// truncate shortens s to at most n bytes for a message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

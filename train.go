@@ -1,0 +1,460 @@
+// train.go: how one experiment trains. A model is a network wired for
+// training and evaluation; a training is trainSteps, its steps with the
+// early-stopping checks; an experiment is gridThenLong, the learning-rate
+// grid then a long run (PROTOCOL.md, "Learning-rate search, then a long
+// run"); trainExperiment puts them together for one experiment. Read it top
+// to bottom.
+//
+// Choices are made on the validation set; the chosen network's accuracy and
+// loss are then measured on the test set, which no choice has seen. Every
+// number an experiment gives is a pure function of the experiment and its
+// seed. A change here that alters any number must bump protocolVersion
+// (results.go).
+//
+// This file knows nothing about the results file, the plan of experiments
+// or the worker pool; a training runs on one goroutine and spawns none.
+package main
+
+import (
+	"context"
+	"math"
+)
+
+// Protocol holds every setting that decides an experiment's numbers, apart
+// from the experiment's own seed. Its String form (results.go) is the
+// results file's protocol column.
+type Protocol struct {
+	GridSteps    int       // steps of each grid trial (1,000)
+	LongSteps    int       // steps of the long run (30,000); 0 skips it
+	LRs          []float64 // the grid's learning rates, tried in this order
+	BatchSize    int       // records per training step (32)
+	CheckEvery   int       // steps between early-stopping checks (100)
+	CheckSize    int       // validation records each check evaluates first; a pass is confirmed on all of them
+	Target       float64   // success: accuracy >= Target (0.99)
+	Decrease     float64   // a trial is a "decrease" when its accuracy < Decrease x the previous trial's (0.7)
+	MaxDecreases int       // the grid stops at this many decreases (2)
+	TrainSize    int       // distinct training records (1,000,000; one_hot has its own, smaller domain)
+	ValSize      int       // validation records (4,000)
+	TestSize     int       // test records (4,000)
+}
+
+// evalBatch is the number of records one forward pass of an evaluation
+// handles. The early-stopping check evaluates the first evalBatch validation
+// records, one pass, and only when they reach the target the whole
+// validation set: checking the whole set every 100 steps would cost about
+// half of the training time, the subset about 3%. The subset decides when
+// to look; only the whole set decides whether to stop.
+const evalBatch = 256
+
+// paperProtocol returns the protocol of PROTOCOL.md.
+func paperProtocol() Protocol {
+	return Protocol{
+		GridSteps:    1000,
+		LongSteps:    30000,
+		LRs:          []float64{1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100},
+		BatchSize:    32,
+		CheckEvery:   100,
+		CheckSize:    evalBatch,
+		Target:       0.99,
+		Decrease:     0.7,
+		MaxDecreases: 2,
+		TrainSize:    1000000,
+		ValSize:      4000,
+		TestSize:     4000,
+	}
+}
+
+// quickProtocol returns a short protocol over the same grid, for a first
+// look in minutes: trials of 100 steps, a long run of 1,000, and held-out
+// sets of 1,000 records.
+func quickProtocol() Protocol {
+	p := paperProtocol()
+	p.GridSteps, p.LongSteps = 100, 1000
+	p.ValSize, p.TestSize = 1000, 1000
+	return p
+}
+
+// ---------------------------------------------------------------------------
+// The model: a network wired for training and for evaluation.
+
+// model is a network with everything one training needs, allocated once:
+// a training tape at batch N with its input, label and loss nodes, Adam's
+// moments, and a forward-only evaluation tape at batch evalBatch over the
+// same parameters.
+type model struct {
+	net          *Network
+	tape         *Tape
+	a, b         *Node // (N,W) training inputs, filled before each step
+	label        *Node // (N,O) training labels
+	loss         *Node // (1,1)
+	opt          *Adam
+	eval         *Tape
+	evalA, evalB *Node // (evalBatch,W)
+	evalOut      *Node // (evalBatch,O)
+}
+
+// newModel builds spec for output width out at the study's widths, for
+// training batches of batch records. sparse says the inputs are mostly
+// zeros, so that the layers reading them skip the zeros (see skipZeros).
+func newModel(spec NetworkSpec, out, batch int, sparse bool) (*model, error) {
+	net, err := newNetwork(spec, busWidth, hiddenWidth, out)
+	if err != nil {
+		return nil, err
+	}
+	m := &model{net: net, tape: newTape(), eval: newEvalTape()}
+	m.a, m.b = m.tape.Input(batch, busWidth), m.tape.Input(batch, busWidth)
+	m.label = m.tape.Input(batch, out)
+	m.evalA, m.evalB = m.eval.Input(evalBatch, busWidth), m.eval.Input(evalBatch, busWidth)
+	for _, in := range []*Node{m.a, m.b, m.evalA, m.evalB} {
+		in.Sparse = sparse
+	}
+	m.loss = m.tape.MSE(net.Record(m.tape, m.a, m.b), m.label)
+	m.opt = newAdam(net.Params(), 0)
+	m.evalOut = net.Record(m.eval, m.evalA, m.evalB)
+	return m, nil
+}
+
+// skipZeros reports whether the layers reading the dataset's records should
+// skip their zeros: whether its expected fraction of zeros reaches
+// sparseMinZeros, from which the installed matrix kernels gain by skipping
+// (tensor.go). Skipping changes the time a step takes, not its numbers.
+func skipZeros(k datasetKind) bool { return k.zeroFraction() >= sparseMinZeros }
+
+// step runs one training step on the batch in m.a, m.b and m.label: forward,
+// loss, backward, Adam update. It returns the batch's loss (before the
+// update) and allocates nothing.
+func (m *model) step() float32 {
+	m.tape.Forward()
+	m.tape.ZeroGrads()
+	m.tape.Backward(m.loss)
+	m.opt.Step()
+	return m.loss.Value.Data[0]
+}
+
+// ---------------------------------------------------------------------------
+// Evaluation and the metric.
+
+// evalResult is the measure of a network on a set of records.
+type evalResult struct {
+	Accuracy       float64 // fraction of output elements within tolerance of the label
+	Loss           float64 // mean squared error over all output elements
+	RecordAccuracy float64 // fraction of records whose every element is within tolerance
+}
+
+// failedEval is the measure given to a diverged network.
+var failedEval = evalResult{Accuracy: 0, Loss: math.Inf(1), RecordAccuracy: 0}
+
+// sqrt10 is the original metric's scale: it rounds (prediction - label)·√10
+// to an integer and counts zeros (tf.round rounds half to even, so ±0.5
+// counts as zero).
+const sqrt10 = 3.1622776601683795
+
+// elementCorrect reports whether a prediction is within the original's
+// tolerance of its label: round((p - l)·√10) == 0, that is |p - l| <= 0.158.
+// A NaN prediction is never correct.
+func elementCorrect(p, l float32) bool {
+	return math.Abs(float64(p)-float64(l))*sqrt10 <= 0.5
+}
+
+// evaluate measures the network on the first limit records of s (all of
+// them if limit <= 0 or beyond its size), whose labels (records, O) are
+// given, evalBatch records per forward pass.
+func (m *model) evaluate(s Split, labels *Tensor, limit int) evalResult {
+	n := s.A.Rows
+	if limit > 0 && limit < n {
+		n = limit
+	}
+	width := labels.Cols
+	var correct, correctRecords int
+	var sq float64
+	for start := 0; start < n; start += evalBatch {
+		rows := min(evalBatch, n-start)
+		copy(m.evalA.Value.Data, s.A.Data[start*busWidth:(start+rows)*busWidth])
+		copy(m.evalB.Value.Data, s.B.Data[start*busWidth:(start+rows)*busWidth])
+		m.eval.Forward()
+		for i := 0; i < rows; i++ {
+			pred := m.evalOut.Value.Row(i)
+			want := labels.Row(start + i)
+			all := true
+			for j, p := range pred {
+				d := float64(p) - float64(want[j])
+				sq += d * d
+				if elementCorrect(p, want[j]) {
+					correct++
+				} else {
+					all = false
+				}
+			}
+			if all {
+				correctRecords++
+			}
+		}
+	}
+	elements := float64(n * width)
+	return evalResult{
+		Accuracy:       float64(correct) / elements,
+		Loss:           sq / elements,
+		RecordAccuracy: float64(correctRecords) / float64(n),
+	}
+}
+
+// ---------------------------------------------------------------------------
+// One training: steps and early stopping.
+
+// trialResult is what one training reports: its learning rate, the steps it
+// ran, its validation measure, and (filled in by gridThenLong only for
+// trials that may be chosen) its test measure.
+type trialResult struct {
+	LR       float64
+	Steps    int
+	Diverged bool // the loss became NaN or infinite; Val is failedEval
+	Val      evalResult
+	Test     evalResult
+	// Early-stopping checks whose validation subset reached the target,
+	// and which the whole validation set then confirmed (the training
+	// stopped) or rejected (it went on).
+	ChecksConfirmed, ChecksRejected int
+}
+
+// stepper is one training in progress, as trainSteps drives it.
+// experimentTrainer is the real one; sweep_test.go scripts one.
+type stepper interface {
+	step() (loss float32, cancelled bool) // one training step on the next batch
+	checkSubset() float64                 // accuracy on the first CheckSize validation records
+	validate() evalResult                 // the measure on the whole validation set
+}
+
+// trainSteps is a training's loop and its stopping rules: up to steps
+// steps; every p.CheckEvery steps, if the first p.CheckSize validation
+// records reach p.Target, the whole validation set is measured, and the
+// training stops only if that reaches p.Target too (a confirmed check;
+// else a rejected one, and training goes on). A NaN or infinite loss stops
+// it as diverged, with the measure failedEval. A training ends measured on
+// the whole validation set. A cancelled step ends it at once.
+func trainSteps(p Protocol, steps int, t stepper) trialResult {
+	var res trialResult
+	for res.Steps < steps {
+		loss, cancelled := t.step()
+		if cancelled {
+			return res
+		}
+		res.Steps++
+		if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
+			res.Val, res.Diverged = failedEval, true
+			return res
+		}
+		if res.Steps%p.CheckEvery != 0 || res.Steps == steps || t.checkSubset() < p.Target {
+			continue
+		}
+		if res.Val = t.validate(); res.Val.Accuracy >= p.Target {
+			res.ChecksConfirmed++
+			return res
+		}
+		res.ChecksRejected++
+	}
+	res.Val = t.validate()
+	if math.IsNaN(res.Val.Loss) || math.IsInf(res.Val.Loss, 0) {
+		res.Val, res.Diverged = failedEval, true
+	}
+	return res
+}
+
+// ---------------------------------------------------------------------------
+// One experiment: the learning-rate grid, then the long run.
+
+// trialKind says which draw of initial weights and batches a training
+// starts from: every grid trial starts from the same one, so that the grid
+// compares learning rates and not draws; the long run, a fresh network,
+// starts from its own.
+type trialKind int
+
+const (
+	gridTrial trialKind = iota
+	longTrial
+)
+
+// trainer runs the trials of one experiment. train trains a fresh network
+// of the given kind at learning rate lr for up to steps steps and measures
+// it on the validation set; test measures the network the last train call
+// left on the test set. sweep_test.go scripts one to test gridThenLong's
+// rules.
+type trainer interface {
+	train(kind trialKind, lr float64, steps int) trialResult
+	test() evalResult
+}
+
+// outcome is an experiment's result: the chosen trial and counts over all
+// of its trials.
+type outcome struct {
+	Chosen          trialResult
+	FromLong        bool // the chosen trial is the long run
+	Trials          int  // trainings, the long run included
+	DivergedTrials  int
+	TotalSteps      int // steps over all trials
+	ChecksConfirmed int // early-stopping checks confirmed on the whole validation set, over all trials
+	ChecksRejected  int // checks whose subset passed and whole validation set did not
+}
+
+// gridThenLong runs the protocol's learning-rate search and long run on tr:
+//
+//  1. For each learning rate in p.LRs, in order, train a fresh network for
+//     p.GridSteps steps. A trial with validation accuracy >= p.Target ends
+//     the search and is the result. A trial whose accuracy is below
+//     p.Decrease times the previous trial's counts as a decrease; the search
+//     stops after p.MaxDecreases decreases. The best trial is the one with
+//     the lowest validation loss (the first, on a tie).
+//  2. Unless a trial succeeded, train a fresh network (its own initial
+//     weights and batches) at the best trial's rate for p.LongSteps steps;
+//     the result is the long run if its validation accuracy is higher than
+//     the best trial's, else the best trial.
+//
+// The test set is measured only for trials that may become the result.
+func gridThenLong(p Protocol, tr trainer) outcome {
+	var o outcome
+	trial := func(kind trialKind, lr float64, steps int) trialResult {
+		r := tr.train(kind, lr, steps)
+		o.Trials++
+		o.TotalSteps += r.Steps
+		o.ChecksConfirmed += r.ChecksConfirmed
+		o.ChecksRejected += r.ChecksRejected
+		if r.Diverged {
+			o.DivergedTrials++
+		}
+		return r
+	}
+	var best trialResult
+	haveBest, decreases, previous := false, 0, 0.0
+	for i, lr := range p.LRs {
+		r := trial(gridTrial, lr, p.GridSteps)
+		if r.Val.Accuracy >= p.Target {
+			r.Test = tr.test()
+			o.Chosen = r
+			return o
+		}
+		if i > 0 && r.Val.Accuracy < p.Decrease*previous {
+			decreases++
+		}
+		previous = r.Val.Accuracy
+		if !haveBest || r.Val.Loss < best.Val.Loss {
+			r.Test = tr.test()
+			best, haveBest = r, true
+		}
+		if decreases >= p.MaxDecreases {
+			break
+		}
+	}
+	o.Chosen = best
+	if p.LongSteps > 0 && haveBest {
+		long := trial(longTrial, best.LR, p.LongSteps)
+		if long.Val.Accuracy > best.Val.Accuracy {
+			long.Test = tr.test()
+			o.Chosen, o.FromLong = long, true
+		}
+	}
+	return o
+}
+
+// ---------------------------------------------------------------------------
+// The real trainer: data, labels and a model for one experiment.
+
+// experimentTrainer trains one experiment's trials: it is the trainer that
+// gridThenLong drives for real, and the stepper of each of its trainings.
+type experimentTrainer struct {
+	ctx        context.Context
+	p          Protocol
+	exp        Experiment
+	data       *Data
+	m          *model
+	valLabels  *Tensor // (ValSize, O)
+	testLabels *Tensor // (TestSize, O)
+	initSeed   uint64  // every grid trial starts from the same initial weights
+	batchSeed  uint64  // and sees the same sequence of batches; the long run draws both afresh
+	batches    rng     // the batch stream of the trial in progress
+	diverged   bool    // the last trial diverged
+}
+
+// trainExperiment runs e's learning-rate search and long run under p. Its
+// error says why the experiment could not start (its data or network could
+// not be built). If ctx is cancelled the training stops early and the
+// outcome is meaningless: the caller checks ctx and discards it.
+func trainExperiment(ctx context.Context, p Protocol, e Experiment) (outcome, error) {
+	tr, err := newExperimentTrainer(ctx, p, e)
+	if err != nil {
+		return outcome{}, err
+	}
+	return gridThenLong(p, tr), nil
+}
+
+// newExperimentTrainer generates the experiment's data and labels and
+// builds its model.
+func newExperimentTrainer(ctx context.Context, p Protocol, e Experiment) (*experimentTrainer, error) {
+	data, err := newData(e.Dataset, e.Seed, p.TrainSize, p.ValSize, p.TestSize)
+	if err != nil {
+		return nil, err
+	}
+	m, err := newModel(e.Network, e.Task.Width, p.BatchSize, skipZeros(e.Dataset))
+	if err != nil {
+		return nil, err
+	}
+	tr := &experimentTrainer{
+		ctx: ctx, p: p, exp: e, data: data, m: m,
+		valLabels:  newTensor(p.ValSize, e.Task.Width),
+		testLabels: newTensor(p.TestSize, e.Task.Width),
+		initSeed:   hashWords(e.Seed, hashString(e.Task.Name), uint64(e.Dataset), hashString(e.Network.Name)),
+		batchSeed:  hashWords(e.Seed, uint64(e.Dataset), hashString("batches")),
+	}
+	e.Task.labelBatch(tr.valLabels, data.Val.A, data.Val.B)
+	e.Task.labelBatch(tr.testLabels, data.Test.A, data.Test.B)
+	return tr, nil
+}
+
+// train runs one trial: a fresh network, from the draw of initial weights
+// and batches that kind names, trained at learning rate lr for up to steps
+// steps by trainSteps. If the context is cancelled it returns early; the
+// caller discards the experiment.
+func (tr *experimentTrainer) train(kind trialKind, lr float64, steps int) trialResult {
+	if tr.ctx.Err() != nil {
+		return trialResult{LR: lr} // cancelled: the caller discards the experiment
+	}
+	initSeed, batchSeed := tr.initSeed, tr.batchSeed
+	if kind == longTrial {
+		initSeed, batchSeed = hashWords(initSeed, hashString("long run")), hashWords(batchSeed, hashString("long run"))
+	}
+	tr.m.net.Init(initSeed)
+	tr.m.opt.Reset(lr)
+	tr.batches = rng{state: batchSeed}
+	res := trainSteps(tr.p, steps, tr)
+	res.LR = lr
+	tr.diverged = res.Diverged
+	return res
+}
+
+// step trains the model on the trial's next batch; a cancelled context
+// reports cancelled instead.
+func (tr *experimentTrainer) step() (float32, bool) {
+	if tr.ctx.Err() != nil {
+		return 0, true
+	}
+	m := tr.m
+	tr.data.fillTrainBatch(&tr.batches, m.a.Value, m.b.Value)
+	tr.exp.Task.labelBatch(m.label.Value, m.a.Value, m.b.Value)
+	return m.step(), false
+}
+
+// checkSubset measures the first CheckSize validation records.
+func (tr *experimentTrainer) checkSubset() float64 {
+	return tr.m.evaluate(tr.data.Val, tr.valLabels, tr.p.CheckSize).Accuracy
+}
+
+// validate measures the whole validation set.
+func (tr *experimentTrainer) validate() evalResult {
+	return tr.m.evaluate(tr.data.Val, tr.valLabels, 0)
+}
+
+// test measures the network of the last trial on the test set.
+func (tr *experimentTrainer) test() evalResult {
+	if tr.diverged {
+		return failedEval
+	}
+	return tr.m.evaluate(tr.data.Test, tr.testLabels, 0)
+}
