@@ -200,3 +200,23 @@ func TestOneHotSizesRefused(t *testing.T) {
 		t.Fatal("one_hot accepted held-out sets that leave no training pairs")
 	}
 }
+
+// BenchmarkFillTrainBatch measures drawing one training batch (32 records,
+// each generated, hashed and checked against the held-out records) with the
+// paper's sizes, per dataset.
+func BenchmarkFillTrainBatch(b *testing.B) {
+	for _, kind := range []datasetKind{oneHot, manyHot, random} {
+		b.Run(datasetNames[kind], func(b *testing.B) {
+			d, err := newData(kind, 1, 1000000, 4000, 4000)
+			if err != nil {
+				b.Fatal(err)
+			}
+			r := newRNG(2)
+			ba, bb := newTensor(32, busWidth), newTensor(32, busWidth)
+			b.ReportAllocs()
+			for b.Loop() {
+				d.fillTrainBatch(&r, ba, bb)
+			}
+		})
+	}
+}

@@ -90,7 +90,7 @@ func TestGoldenRows(t *testing.T) {
 	for _, g := range goldenExperiments {
 		task, err1 := lookupTask(g.task)
 		dataset, err2 := parseDataset(g.dataset)
-		network, err3 := lookupNetwork(g.network)
+		network, err3 := findNetwork(g.network)
 		if err := errors.Join(err1, err2, err3); err != nil {
 			t.Fatal(err)
 		}

@@ -31,7 +31,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -72,21 +71,20 @@ func writeReport(dir string) (string, error) {
 // study is a results file read for the report, with the baselines of its
 // test sets.
 type study struct {
-	dir, path  string                 // the folder, and its results file as messages name it
-	rows       []Row                  // every row of the file, in file order, repeats dropped
-	analysed   []Row                  // the rows of analysed (not excluded) pairs
-	excluded   int                    // rows of excluded pairs (run with -all)
-	torn       int                    // bytes of a torn last line, ignored
-	duplicates int                    // rows repeating an experiment already in the file, ignored
-	target     float64                // success: accuracy >= target, from the protocol column
-	seeds      []uint64               // the seeds of the rows, ascending
-	planned    []uint64               // the seeds of the rows and of the protocols' seed ranges, ascending
-	protocols  []string               // distinct protocol strings, in order of first appearance
-	protocolOf map[string]rowProtocol // protocol string -> its parsed sizes and target
-	splits     []splitKey             // the test sets the analysed rows were measured on
-	baselines  map[baselineKey]baseline
-	noBaseline []string     // test sets whose data could not be generated, and why
-	runLog     []Invocation // DIR/runs.jsonl, oldest first; nil without one
+	dir, path   string              // the folder, and its results file as messages name it
+	rows        []Row               // every row of the file, in file order, repeats dropped
+	analysed    []Row               // the rows of analysed (not excluded) pairs
+	excluded    int                 // rows of excluded pairs (run with -all)
+	torn        int                 // bytes of a torn last line, ignored
+	duplicates  int                 // rows repeating an experiment already in the file, ignored
+	target      float64             // success: accuracy >= target, from the protocol column
+	seeds       []uint64            // the seeds of the rows, ascending
+	protocols   []string            // distinct protocol strings, in order of first appearance
+	protocolOf  map[string]Protocol // protocol string -> the protocol it names
+	splits      []splitKey          // the test sets the analysed rows were measured on
+	baselines   map[baselineKey]baseline
+	noBaseline  []string     // test sets whose data could not be generated, and why
+	invocations []Invocation // DIR/runs.jsonl, oldest first; nil without one
 }
 
 // loadStudy reads and checks dir's results file and computes the baselines
@@ -107,9 +105,9 @@ func loadStudy(dir string) (*study, error) {
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("no results in %s: run the study first (go run .)", path)
 	}
-	s := &study{dir: dir, path: path, torn: torn, protocolOf: map[string]rowProtocol{}, runLog: readInvocations(dir)}
+	s := &study{dir: dir, path: path, torn: torn, protocolOf: map[string]Protocol{}, invocations: readInvocations(dir)}
 	seen := map[string]bool{}
-	seeds, planned := map[uint64]bool{}, map[uint64]bool{}
+	seeds := map[uint64]bool{}
 	splits := map[splitKey]bool{}
 	targets := map[float64]bool{}
 	for _, r := range rows {
@@ -120,24 +118,24 @@ func loadStudy(dir string) (*study, error) {
 		seen[r.Key()] = true
 		p, ok := s.protocolOf[r.Protocol]
 		if !ok {
-			if p, err = parseRowProtocol(r.Protocol); err != nil {
+			if p, err = parseProtocol(r.Protocol); err != nil {
 				return nil, fmt.Errorf("%s: experiment %s: %v", path, r.Key(), err)
+			}
+			if !(p.Target > 0 && p.Target <= 1) {
+				return nil, fmt.Errorf("%s: experiment %s: protocol target=%s is not a fraction in (0, 1]", path, r.Key(), formatFloat(p.Target))
 			}
 			s.protocolOf[r.Protocol] = p
 			s.protocols = append(s.protocols, r.Protocol)
 			targets[p.Target] = true
-			for i := 0; i < p.Seeds; i++ {
-				planned[p.FirstSeed+uint64(i)] = true
-			}
 		}
 		s.rows = append(s.rows, r)
-		seeds[r.Seed], planned[r.Seed] = true, true
+		seeds[r.Seed] = true
 		if exclusionReason(r.Task, r.Dataset) != "" {
 			s.excluded++
 			continue
 		}
 		s.analysed = append(s.analysed, r)
-		splits[splitKey{r.Seed, p.Train, p.Val, p.Test}] = true
+		splits[splitKeyOf(r.Seed, p)] = true
 	}
 	if len(targets) > 1 {
 		var ts []string
@@ -152,10 +150,6 @@ func loadStudy(dir string) (*study, error) {
 		s.seeds = append(s.seeds, seed)
 	}
 	slices.Sort(s.seeds)
-	for seed := range planned {
-		s.planned = append(s.planned, seed)
-	}
-	slices.Sort(s.planned)
 	for k := range splits {
 		s.splits = append(s.splits, k)
 	}
@@ -164,84 +158,14 @@ func loadStudy(dir string) (*study, error) {
 	return s, nil
 }
 
-// rowProtocol is what the report needs from a row's protocol column: the
-// split sizes the baselines regenerate, the success target, and the seeds
-// the run was asked for (none if the string has no seeds= setting).
-type rowProtocol struct {
-	Train, Val, Test int
-	Target           float64
-	FirstSeed        uint64
-	Seeds            int
-}
-
-// parseRowProtocol reads the train=, val=, test= and target= settings of a
-// protocol string (Protocol.String), and seeds=FIRST..LAST if present. It
-// is more lenient than parseProtocol: it ignores the other settings and
-// the version, so that a report can be made of any results file.
-func parseRowProtocol(s string) (rowProtocol, error) {
-	var p rowProtocol
-	found := map[string]bool{}
-	for _, part := range strings.Split(s, ";") {
-		k, v, _ := strings.Cut(part, "=")
-		switch k {
-		case "train", "val", "test":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return p, fmt.Errorf("protocol %q: %s=%q is not a positive count", truncate(s, 80), k, v)
-			}
-			switch k {
-			case "train":
-				p.Train = n
-			case "val":
-				p.Val = n
-			default:
-				p.Test = n
-			}
-		case "target":
-			x, err := strconv.ParseFloat(v, 64)
-			if err != nil || !(x > 0 && x <= 1) {
-				return p, fmt.Errorf("protocol %q: target=%q is not a fraction in (0, 1]", truncate(s, 80), v)
-			}
-			p.Target = x
-		case "seeds":
-			var last uint64
-			if _, err := fmt.Sscanf(v, "%d..%d", &p.FirstSeed, &last); err != nil || last < p.FirstSeed || last-p.FirstSeed >= 1<<20 {
-				return p, fmt.Errorf("protocol %q: seeds=%q is not a range FIRST..LAST", truncate(s, 80), v)
-			}
-			p.Seeds = int(last-p.FirstSeed) + 1
-			continue
-		default:
-			continue
-		}
-		found[k] = true
-	}
-	if len(found) != 4 {
-		return p, fmt.Errorf("protocol %q lacks one of train=, val=, test=, target=", truncate(s, 80))
-	}
-	return p, nil
-}
-
 // isAnalysed reports whether the run's (task, dataset) pair is in the analysis.
 func isAnalysed(r Row) bool { return exclusionReason(r.Task, r.Dataset) == "" }
 
-// succeeded reports whether a run reached the target: no error and test
-// accuracy >= target.
-func succeeded(r Row, target float64) bool { return runAccuracy(r) >= target }
-
-// runAccuracy is a run's test accuracy, 0 for a run that ended in an error
-// (or, in a hand-edited file, whose accuracy is NaN).
-func runAccuracy(r Row) float64 {
-	if r.Error != "" || math.IsNaN(r.Accuracy) {
-		return 0
-	}
-	return r.Accuracy
-}
-
-// specOf returns the spec of the run's network (the zero spec for a name
-// that parseRow would have refused).
-func specOf(r Row) NetworkSpec {
-	spec, _ := lookupNetwork(r.Network)
-	return spec
+// networkOf returns the spec of the row's network (the zero spec for a
+// name that parseRow would have refused).
+func networkOf(r Row) NetworkSpec {
+	n, _ := findNetwork(r.Network)
+	return n
 }
 
 // pct formats a fraction as a percentage rounded down to 0.1, so that

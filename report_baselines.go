@@ -9,6 +9,8 @@ package main
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 )
 
 // baselineTrainRecords is how many usable training records the mean
@@ -18,7 +20,8 @@ import (
 const baselineTrainRecords = 10000
 
 // boundedActivations are the activations whose range is not the whole real
-// line, with that range [Lo, Hi]. selu's lower bound is -λα.
+// line, with that range [Lo, Hi]. selu's lower bound is -λα, with λ and α
+// the constants the activation uses (tensor.go), multiplied in float64.
 var boundedActivations = [...]struct {
 	Name   string
 	Lo, Hi float64
@@ -26,7 +29,22 @@ var boundedActivations = [...]struct {
 	{"sigmoid", 0, 1},
 	{"tanh", -1, 1},
 	{"relu", 0, math.Inf(1)},
-	{"selu", -1.7580993408473766, math.Inf(1)},
+	{"selu", -(float64(seluScale) * float64(seluAlpha)), math.Inf(1)},
+}
+
+// boundedRanges lists boundedActivations' ranges for the report's text, as
+// "sigmoid [0, 1], ... or selu [-1.7581, inf)".
+func boundedRanges() string {
+	var parts []string
+	for _, act := range boundedActivations {
+		hi := "inf)"
+		if !math.IsInf(act.Hi, 1) {
+			hi = strconv.FormatFloat(act.Hi, 'g', 5, 64) + "]"
+		}
+		parts = append(parts, fmt.Sprintf("%s [%s, %s", act.Name, strconv.FormatFloat(act.Lo, 'g', 5, 64), hi))
+	}
+	last := len(parts) - 1
+	return strings.Join(parts[:last], ", ") + " or " + parts[last]
 }
 
 // splitKey names the splits of one seed and sizes; with a dataset it
@@ -34,6 +52,11 @@ var boundedActivations = [...]struct {
 type splitKey struct {
 	Seed             uint64
 	Train, Val, Test int
+}
+
+// splitKeyOf returns the split key of seed's splits under protocol p.
+func splitKeyOf(seed uint64, p Protocol) splitKey {
+	return splitKey{Seed: seed, Train: p.TrainSize, Val: p.ValSize, Test: p.TestSize}
 }
 
 // less orders split keys by seed, then sizes.
@@ -167,8 +190,7 @@ func testBaseline(test Split, t Task, mean []float64) baseline {
 
 // rowBaseline returns the baseline of the test set a run was measured on.
 func (s *study) rowBaseline(r Row) (baseline, bool) {
-	p := s.protocolOf[r.Protocol]
-	b, ok := s.baselines[baselineKey{r.Task, r.Dataset, splitKey{r.Seed, p.Train, p.Val, p.Test}}]
+	b, ok := s.baselines[baselineKey{r.Task, r.Dataset, splitKeyOf(r.Seed, s.protocolOf[r.Protocol])}]
 	return b, ok
 }
 

@@ -78,11 +78,11 @@ func networkStats(rows []Row, target float64) []networkStat {
 			st = &networkStat{Name: r.Network}
 			byName[r.Network] = st
 		}
-		st.Success.add(succeeded(r, target))
-		st.AccSum += runAccuracy(r)
+		st.Success.add(r.succeeded(target))
+		st.AccSum += r.testAccuracy()
 	}
 	var out []networkStat
-	for _, spec := range networkSpecs() {
+	for _, spec := range networks {
 		if st := byName[spec.Name]; st != nil {
 			out = append(out, *st)
 		}
@@ -132,8 +132,8 @@ func cellStats(rows []Row, target float64) map[cellID]*cellStat {
 			c = &cellStat{}
 			out[id] = c
 		}
-		c.Success.add(succeeded(r, target))
-		c.AccSum += runAccuracy(r)
+		c.Success.add(r.succeeded(target))
+		c.AccSum += r.testAccuracy()
 		if r.Error != "" {
 			c.Errors++
 		}
@@ -200,7 +200,7 @@ var claimTexts = [8]struct{ Claim, Rule string }{
 			"P = fraction of those networks that do. Confirmed if P > 0.5; partly if 0.25 <= P <= 0.5; not confirmed if P < 0.25. " +
 			"The count of one_hot successes in trivially passable cells (section 3) is a caveat and does not change the verdict."},
 	{"An activation whose range excludes the label domain fails (e.g. sigmoid on reduce_sum).",
-		"Plain dense networks with activation sigmoid [0, 1], tanh [-1, 1], relu [0, inf) or selu [-1.7581, inf) (applied on the output layer too). " +
+		"Plain dense networks with activation " + boundedRanges() + " (applied on the output layer too). " +
 			"A run is a mismatch run when more than 1% of its test label elements lie outside that range widened by the metric's tolerance 0.5/sqrt(10) on each side. " +
 			"M = fraction of mismatch runs that fail. Confirmed if M >= 0.95; partly if M >= 0.75; not confirmed otherwise; no data without mismatch runs. " +
 			"Such a run cannot reach 99% by construction, so this claim is mostly a check of the implementation."},
@@ -261,9 +261,9 @@ func claimMultiplyAlmostEverywhere(rows []Row, target float64) claimResult {
 			continue
 		}
 		if r.Task == "dot" || r.Task == "reduce_sum" {
-			b.add(succeeded(r, target))
+			b.add(r.succeeded(target))
 		} else {
-			a.add(succeeded(r, target))
+			a.add(r.succeeded(target))
 		}
 	}
 	nums := fmt.Sprintf("A = %s; B = %s.", a, b)
@@ -283,7 +283,7 @@ func claimSimpleDot(rows []Row, target float64) claimResult {
 	var s tally
 	for _, r := range rows {
 		if isAnalysed(r) && r.Network == "multiply_simple" && r.Task == "dot" {
-			s.add(succeeded(r, target))
+			s.add(r.succeeded(target))
 		}
 	}
 	nums := fmt.Sprintf("S = %s.", s)
@@ -304,7 +304,7 @@ func claimReduceSumHard(rows []Row, target float64) claimResult {
 	for _, r := range rows {
 		multiply := r.Network == "multiply" || r.Network == "multiply_simple"
 		if isAnalysed(r) && multiply && r.Task == "reduce_sum" && r.Dataset != "one_hot" {
-			f.add(succeeded(r, target))
+			f.add(r.succeeded(target))
 		}
 	}
 	nums := fmt.Sprintf("F = %s.", f)
@@ -331,7 +331,7 @@ func claimOneHotMostly(rows []Row, target float64, trivial func(Row) bool) claim
 		if per[r.Network] == nil {
 			per[r.Network] = &tally{}
 		}
-		ok := succeeded(r, target)
+		ok := r.succeeded(target)
 		per[r.Network].add(ok)
 		if ok {
 			successes++
@@ -366,7 +366,7 @@ func claimActivationRange(rows []Row, target float64, outside func(r Row, activa
 	perAct := map[string]int{}
 	var passed []string
 	for _, r := range rows {
-		spec := specOf(r)
+		spec := networkOf(r)
 		if !isAnalysed(r) || spec.Type != "dense" {
 			continue
 		}
@@ -377,7 +377,7 @@ func claimActivationRange(rows []Row, target float64, outside func(r Row, activa
 		if !bounded || outside(r, spec.Activation) <= 0.01 {
 			continue
 		}
-		ok := succeeded(r, target)
+		ok := r.succeeded(target)
 		fails.add(!ok)
 		perAct[spec.Activation]++
 		if ok {
@@ -413,7 +413,7 @@ func claimResidualWorse(rows []Row, target float64) claimResult {
 	}
 	plain, residual := map[pairKey]Row{}, map[pairKey]Row{}
 	for _, r := range rows {
-		spec := specOf(r)
+		spec := networkOf(r)
 		if !isAnalysed(r) || (spec.Depth != 2 && spec.Depth != 3) {
 			continue
 		}
@@ -432,9 +432,9 @@ func claimResidualWorse(rows []Row, target float64) claimResult {
 		if !ok {
 			continue
 		}
-		d.add(succeeded(p, target))
-		res.add(succeeded(q, target))
-		switch pa, qa := runAccuracy(p), runAccuracy(q); {
+		d.add(p.succeeded(target))
+		res.add(q.succeeded(target))
+		switch pa, qa := p.testAccuracy(), q.testAccuracy(); {
 		case pa > qa:
 			wins++
 		case pa < qa:
@@ -472,12 +472,12 @@ func claimXorHardest(rows []Row) claimResult {
 		if per[r.Network] == nil {
 			per[r.Network] = &sums{}
 		}
-		per[r.Network].acc[i] += runAccuracy(r)
+		per[r.Network].acc[i] += r.testAccuracy()
 		per[r.Network].n[i]++
 	}
 	var h tally
 	var notHardest []string
-	for _, spec := range networkSpecs() {
+	for _, spec := range networks {
 		s := per[spec.Name]
 		if s == nil || s.n[0] == 0 || s.n[1] == 0 || s.n[2] == 0 {
 			continue

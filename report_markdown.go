@@ -35,18 +35,6 @@ func mdTable(b *strings.Builder, header []string, rows [][]string) {
 	b.WriteString("\n")
 }
 
-// withoutSeeds drops the seeds= setting from a protocol string: a run of
-// the paper's protocol with other seeds is still the paper's protocol.
-func withoutSeeds(protocol string) string {
-	var parts []string
-	for _, p := range strings.Split(protocol, ";") {
-		if !strings.HasPrefix(p, "seeds=") {
-			parts = append(parts, p)
-		}
-	}
-	return strings.Join(parts, ";")
-}
-
 // plural returns "1 row" or "n rows".
 func plural(n int, word string) string {
 	if n == 1 {
@@ -108,7 +96,7 @@ func writeStatus(b *strings.Builder, s *study) {
 	for _, r := range s.analysed {
 		done[r.Key()] = true
 	}
-	want := perSeed * len(s.planned)
+	want := perSeed * len(s.seeds)
 	errs := 0
 	for _, r := range s.analysed {
 		if r.Error != "" {
@@ -120,27 +108,28 @@ func writeStatus(b *strings.Builder, s *study) {
 		errNote = fmt.Sprintf(" (%d of them failed with an error, listed below)", errs)
 	}
 	seedWord := "seed"
-	if len(s.planned) > 1 {
+	if len(s.seeds) > 1 {
 		seedWord = "seeds"
 	}
 	if len(done) == want {
-		fmt.Fprintf(b, "**Status: complete**: all %s experiments of the paper grid for %s %s%s.\n\n", thousands(want), seedWord, joinSeeds(s.planned), errNote)
+		fmt.Fprintf(b, "**Status: complete**: all %s experiments of the paper grid for %s %s%s.\n\n", thousands(want), seedWord, joinSeeds(s.seeds), errNote)
 	} else {
 		fmt.Fprintf(b, "**Status: INCOMPLETE: %s of %s experiments of the paper grid for seed(s) %s%s.** "+
 			"Every number below covers only the experiments run so far; run the study again to finish it.\n\n",
-			thousands(len(done)), thousands(want), joinSeeds(s.planned), errNote)
+			thousands(len(done)), thousands(want), joinSeeds(s.seeds), errNote)
 	}
 	fmt.Fprintf(b, "Made by `go run . report` from `%s` alone (%d rows", s.path, len(s.rows))
-	if s.runLog != nil {
+	if s.invocations != nil {
 		fmt.Fprintf(b, ") and its run log `%s`", runsLogName)
 	} else {
 		b.WriteString(")")
 	}
-	b.WriteString(". The paper grid is the 33 analysed (task, dataset) pairs times the 27 networks, 891 experiments per seed. " +
-		"A run is one experiment with one seed; it succeeds when its test accuracy is at least " + formatFloat(s.target) +
+	fmt.Fprintf(b, ". The paper grid is the %d analysed (task, dataset) pairs times the %d networks, %s experiments per seed. ",
+		perSeed/len(networks), len(networks), thousands(perSeed))
+	b.WriteString("A run is one experiment with one seed; it succeeds when its test accuracy is at least " + formatFloat(s.target) +
 		"; a run that ended in an error counts as a failure with accuracy 0. Percentages are rounded down.\n\n")
-	paper := withoutSeeds(paperProtocol().String())
-	if len(s.protocols) == 1 && withoutSeeds(s.protocols[0]) == paper {
+	paper := paperProtocol().String()
+	if len(s.protocols) == 1 && s.protocols[0] == paper {
 		b.WriteString("Protocol: the paper's (PROTOCOL.md).\n\n")
 	} else {
 		fmt.Fprintf(b, "Protocol: **not the paper's** (PROTOCOL.md); the rows were made under `%s`, the paper's is `%s` (any seeds). "+
@@ -186,7 +175,7 @@ func writeSummary(b *strings.Builder, s *study) {
 			pct(n.Success.rate()), pct(n.meanAccuracy())})
 	}
 	mdTable(b, []string{"rank", "network", "runs", "successes", "success rate", "mean accuracy"}, rows)
-	if missing := len(networkSpecs()) - len(ranked); missing > 0 {
+	if missing := len(networks) - len(ranked); missing > 0 {
 		fmt.Fprintf(b, "Networks with no runs yet: %d.\n\n", missing)
 	}
 	fmt.Fprintf(b, "![Success rate per network](%s)\n\n", summarySVGName)
@@ -259,8 +248,8 @@ func writeBaselines(b *strings.Builder, s *study) {
 			if r.Network != n.Name || !ok || base.best() >= s.target {
 				continue
 			}
-			l.success.add(succeeded(r, s.target))
-			l.sum += runAccuracy(r) - base.best()
+			l.success.add(r.succeeded(s.target))
+			l.sum += r.testAccuracy() - base.best()
 		}
 		lifts = append(lifts, l)
 	}
@@ -324,8 +313,8 @@ func writeSeeds(b *strings.Builder, s *study) {
 				if perSeed[r.Seed] == nil {
 					perSeed[r.Seed] = &networkStat{}
 				}
-				perSeed[r.Seed].Success.add(succeeded(r, s.target))
-				perSeed[r.Seed].AccSum += runAccuracy(r)
+				perSeed[r.Seed].Success.add(r.succeeded(s.target))
+				perSeed[r.Seed].AccSum += r.testAccuracy()
 			}
 		}
 		minAcc, maxAcc := math.Inf(1), math.Inf(-1)
@@ -355,9 +344,9 @@ func writeDifferences(b *strings.Builder, s *study) {
 - **Failures recorded.** The original swallowed errors, losing 9 cells silently; here a failure is a row with its error, counted as a failure.
 - **Residual skips at evaluation too.** The original very likely dropped the residual skips at evaluation (inferred from TensorFlow 1.x's shape rules); here the network evaluated is the network trained.
 - **Trivial baselines shown** (section 3), since an all-zero or constant output already passes the metric in many cells.
-- All 12 tasks (the article lists 10) and all 27 networks (the article reports 23) are in the grid.
+- All %d tasks (the article lists 10) and all %d networks (the article reports 23) are in the grid.
 
-`, thousands(p.Test), thousands(p.Val), thousands(max(oneHotDomain-p.Val-p.Test, 0)))
+`, thousands(p.TestSize), thousands(p.ValSize), thousands(max(oneHotDomain-p.ValSize-p.TestSize, 0)), len(tasks), len(networks))
 	b.WriteString("### This run\n\n")
 	var diverged, errs int
 	var wall float64
@@ -372,10 +361,10 @@ func writeDifferences(b *strings.Builder, s *study) {
 	commands, goVersions, cpus, kernels, workers := notRecorded, notRecorded, notRecorded, notRecorded, notRecorded
 	wallText := fmt.Sprintf("%s (sum of the experiments' own wall times; with several workers the study took less)",
 		formatDuration(time.Duration(wall*float64(time.Second))))
-	if len(s.runLog) > 0 {
+	if len(s.invocations) > 0 {
 		distinct := func(get func(Invocation) string) string {
 			var out []string
-			for _, r := range s.runLog {
+			for _, r := range s.invocations {
 				if v := get(r); !slices.Contains(out, v) {
 					out = append(out, v)
 				}
@@ -388,10 +377,10 @@ func writeDifferences(b *strings.Builder, s *study) {
 		kernels = distinct(func(r Invocation) string { return r.Kernel })
 		workers = distinct(func(r Invocation) string { return strconv.Itoa(r.Workers) })
 		var total float64
-		for _, r := range s.runLog {
+		for _, r := range s.invocations {
 			total += r.WallSeconds
 		}
-		wallText = fmt.Sprintf("%s, summed over %s (from %s)", formatDuration(time.Duration(total*float64(time.Second))), plural(len(s.runLog), "invocation"), runsLogName)
+		wallText = fmt.Sprintf("%s, summed over %s (from %s)", formatDuration(time.Duration(total*float64(time.Second))), plural(len(s.invocations), "invocation"), runsLogName)
 	}
 	mdTable(b, []string{"fact", "value"}, [][]string{
 		{"study command(s)", commands},
@@ -407,9 +396,9 @@ func writeDifferences(b *strings.Builder, s *study) {
 		{"diverged trials", strconv.Itoa(diverged)},
 		{"rows with errors", strconv.Itoa(errs)},
 	})
-	if len(s.runLog) > 0 {
+	if len(s.invocations) > 0 {
 		var rows [][]string
-		for _, r := range s.runLog {
+		for _, r := range s.invocations {
 			rows = append(rows, []string{r.Started.Format("2006-01-02 15:04"), "`" + r.Command + "`", strconv.Itoa(r.Workers),
 				strconv.Itoa(r.Ran), formatDuration(time.Duration(r.WallSeconds * float64(time.Second))), strconv.FormatBool(r.Interrupted)})
 		}

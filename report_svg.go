@@ -58,9 +58,8 @@ const (
 // order), a column per network (networkSpecs order), each cell one rect of
 // class "cell" (plus "excluded" or "missing"), and a legend below.
 func heatmapSVG(s *study, dataset string) string {
-	specs := networkSpecs()
 	cells := cellStats(s.analysed, s.target)
-	gridW, gridH := len(specs)*hmCellW, len(tasks)*hmCellH
+	gridW, gridH := len(networks)*hmCellW, len(tasks)*hmCellH
 	width, height := hmLeft+gridW+20, hmTop+gridH+110
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif">
@@ -78,7 +77,7 @@ func heatmapSVG(s *study, dataset string) string {
 		seedNote = fmt.Sprintf(", mean over %d seeds", len(s.seeds))
 	}
 	fmt.Fprintf(&b, `<text x="10" y="20" font-size="15" font-weight="bold">Test accuracy (%%) on %s%s</text>`+"\n", esc(dataset), seedNote)
-	for j, spec := range specs {
+	for j, spec := range networks {
 		x := hmLeft + j*hmCellW + hmCellW/2 + 3
 		fmt.Fprintf(&b, `<text class="col" transform="translate(%d,%d) rotate(-90)">%s</text>`+"\n", x, hmTop-6, esc(spec.Name))
 	}
@@ -86,7 +85,7 @@ func heatmapSVG(s *study, dataset string) string {
 		y := hmTop + i*hmCellH
 		fmt.Fprintf(&b, `<text class="row" x="%d" y="%d">%s</text>`+"\n", hmLeft-6, y+hmCellH/2+4, esc(t.Name))
 		trivial := exclusionReason(t.Name, dataset) == "" && s.trivialPair(t.Name, dataset)
-		for j, spec := range specs {
+		for j, spec := range networks {
 			x := hmLeft + j*hmCellW
 			heatmapCell(&b, x, y, t.Name, dataset, spec.Name, cells[cellID{t.Name, dataset, spec.Name}], trivial, s.target)
 		}

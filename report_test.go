@@ -15,7 +15,7 @@ import (
 // reportRow returns a finished row of network on (task, dataset) for seed,
 // with test accuracy acc, under the paper protocol.
 func reportRow(task, dataset, network string, seed uint64, acc float64) Row {
-	spec, err := lookupNetwork(network)
+	spec, err := findNetwork(network)
 	if err != nil {
 		panic(err)
 	}
@@ -422,7 +422,14 @@ func TestReportErrors(t *testing.T) {
 	rows = fixtureRows()[:2]
 	rows[1].Protocol = "reasonops-1;train=10"
 	writeResultsFile(t, dir, rows, "")
-	check("bad protocol", "lacks one of train=, val=, test=, target=")
+	check("another version's protocol", `experiment concat/many_hot/multiply/1: protocol "reasonops-1;train=10": made by another version of the training code`)
+
+	rows = fixtureRows()[:2]
+	p := paperProtocol()
+	p.Target = 1.5
+	rows[1].Protocol = p.String()
+	writeResultsFile(t, dir, rows, "")
+	check("target beyond 1", "target=1.5 is not a fraction in (0, 1]")
 
 	if _, err := os.Stat(filepath.Join(dir, reportName)); err == nil {
 		t.Error("a report was written despite the errors")

@@ -35,7 +35,7 @@ func benchModel(tb testing.TB, spec NetworkSpec, data datasetKind) *model {
 // (random), output width 128, and reports steps/s. Run with -benchmem: a
 // step allocates nothing.
 func BenchmarkTrainStep(b *testing.B) {
-	for _, spec := range networkSpecs() {
+	for _, spec := range networks {
 		b.Run(spec.Name, func(b *testing.B) {
 			m := benchModel(b, spec, random)
 			m.step()
@@ -51,7 +51,7 @@ func BenchmarkTrainStep(b *testing.B) {
 // TestTrainStepAllocatesNothing checks the rule the benchmark shows: once a
 // model exists, a training step allocates zero bytes, for every network.
 func TestTrainStepAllocatesNothing(t *testing.T) {
-	for _, spec := range networkSpecs() {
+	for _, spec := range networks {
 		m := benchModel(t, spec, random)
 		if allocs := testing.AllocsPerRun(3, func() { m.step() }); allocs != 0 {
 			t.Errorf("%s: %v allocations per step", spec.Name, allocs)
@@ -223,7 +223,7 @@ func tinyProtocol() Protocol {
 func TestLearnsForReal(t *testing.T) {
 	for _, c := range [][2]string{{"elementwise_add", "dense-1-linear"}, {"elementwise_mul", "multiply_simple"}} {
 		task, _ := lookupTask(c[0])
-		spec, _ := lookupNetwork(c[1])
+		spec, _ := findNetwork(c[1])
 		row, ok := runExperiment(context.Background(), paperProtocol(), Experiment{Task: task, Dataset: random, Network: spec, Seed: 1})
 		if !ok || row.Error != "" {
 			t.Fatalf("%s on %s: %v", c[1], c[0], row.Error)
@@ -358,7 +358,7 @@ func TestSweepResume(t *testing.T) {
 func TestSparseInputsTrainTheSame(t *testing.T) {
 	for _, kind := range []datasetKind{oneHot, manyHot} {
 		for _, name := range []string{"dense-2-relu", "multiply", "multiply_simple"} {
-			spec, _ := lookupNetwork(name)
+			spec, _ := findNetwork(name)
 			var params [2][]float32
 			for i, sparse := range []bool{false, true} {
 				m, err := newModel(spec, 128, 32, sparse)
@@ -462,7 +462,7 @@ func TestTrainStepsConfirmsEarlyStop(t *testing.T) {
 // weights and batches, while a grid trial repeated is the same trial.
 func TestLongRunDrawsAfresh(t *testing.T) {
 	task, _ := lookupTask("elementwise_add")
-	spec, _ := lookupNetwork("dense-1-linear")
+	spec, _ := findNetwork("dense-1-linear")
 	p := tinyProtocol()
 	r, err := newExperimentTrainer(context.Background(), p, Experiment{Task: task, Dataset: random, Network: spec, Seed: 3})
 	if err != nil {
