@@ -25,7 +25,11 @@
 //	                     the learning-rate grid and the long run
 //	results.go           the results file: the protocol string, the columns, resume, the run log, merge
 //	sweep.go             the plan of experiments, shards, the worker pool
-//	report.go            the report from the results file alone
+//	report.go            the report from the results file alone: the results loaded and checked,
+//	report_claims.go     the counts and the article's claims judged,
+//	report_baselines.go  the trivial baselines,
+//	report_markdown.go   report.md,
+//	report_svg.go        and its SVG charts
 //	main.go              this file: flags, sub-commands, progress output
 //
 // What the code does without, on purpose: no dependencies beyond Go's
@@ -44,6 +48,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -107,14 +112,17 @@ Examples:
 Interrupt with Ctrl-C at any time; the same command continues where it stopped.
 `
 
+// commands are the sub-commands; with none, the command line runs the study.
+var commands = []string{"list", "report", "merge", "estimate"}
+
 // options is the parsed command line.
 type options struct {
-	command   string // "" (the study), "list" or "merge"
+	command   string // "" (the study) or one of commands
 	sel       Selection
 	protocol  Protocol
 	workers   int
 	outDir    string
-	profile   string   // -cpuprofile: write a CPU profile of the run here
+	profile   string   // -cpuprofile: write a CPU profile of the study here
 	files     []string // merge: the results files to merge
 	every     int      // estimate: run every this-many-th experiment
 	outSet    bool     // -out was given
@@ -174,86 +182,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // parseArgs parses the flags and an optional sub-command, which may come
-// before or after the flags.
+// before or after the flags, and checks them; an error is a usageError (or
+// flag.ErrHelp for -h).
 func parseArgs(args []string) (options, error) {
-	fs := flag.NewFlagSet("reasonops", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	var (
-		tasksFlag, datasetsFlag, networksFlag string
-		o                                     options
-		seeds                                 int
-		seed                                  uint64
-		quick, all                            bool
-		gridSteps, longSteps                  int
-		shard                                 string
-	)
-	fs.StringVar(&tasksFlag, "tasks", "", "")
-	fs.StringVar(&datasetsFlag, "datasets", "", "")
-	fs.StringVar(&networksFlag, "networks", "", "")
-	fs.BoolVar(&all, "all", false, "")
-	fs.Uint64Var(&seed, "seed", 1, "")
-	fs.IntVar(&seeds, "seeds", 1, "")
-	fs.BoolVar(&quick, "quick", false, "")
-	fs.IntVar(&gridSteps, "grid-steps", -1, "")
-	fs.IntVar(&longSteps, "long-steps", -1, "")
-	fs.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "")
-	fs.StringVar(&o.outDir, "out", "results", "")
-	fs.StringVar(&o.profile, "cpuprofile", "", "")
-	fs.StringVar(&shard, "shard", "", "")
-	fs.IntVar(&o.every, "every", 20, "")
-
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return o, err
-			}
-			return o, usageError{err.Error() + " (go run . -h lists the flags)"}
-		}
-		rest = fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		switch {
-		case o.command == "merge": // merge's other arguments are the files
-			o.files = append(o.files, rest[0])
-		case o.command != "":
-			return o, usageError{fmt.Sprintf("unexpected argument %q after %q", rest[0], o.command)}
-		case rest[0] == "list" || rest[0] == "merge" || rest[0] == "estimate" || rest[0] == "report":
-			o.command = rest[0]
-		default:
-			return o, usageError{fmt.Sprintf("unknown command %q (valid: list, report, merge, estimate; or none to run the study)", rest[0])}
-		}
-		rest = rest[1:]
+	o := options{args: args}
+	var f flagValues
+	fs := newFlagSet(&o, &f)
+	if err := parseCommand(fs, args, &o); err != nil {
+		return o, err
 	}
+	given := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
 	if o.command == "merge" {
 		if len(o.files) == 0 {
 			return o, usageError{"merge needs the results files to merge: go run . merge -out DIR FILE..."}
 		}
-		if shard != "" {
+		if f.shard != "" {
 			return o, usageError{"-shard does not apply to merge; give merge every shard's file"}
 		}
 	}
-
 	var err error
-	if o.sel.Tasks, err = parseList("-tasks", tasksFlag); err != nil {
+	if o.sel, err = f.selection(); err != nil {
 		return o, err
 	}
-	if o.sel.Datasets, err = parseList("-datasets", datasetsFlag); err != nil {
-		return o, err
-	}
-	if o.sel.Networks, err = parseList("-networks", networksFlag); err != nil {
-		return o, err
-	}
-	o.sel.All = all
-	if seeds < 1 {
-		return o, usageError{fmt.Sprintf("-seeds must be at least 1, got %d", seeds)}
-	}
-	if shard != "" {
-		if o.sel.Shard, err = parseShard(shard); err != nil {
-			return o, usageError{err.Error()}
-		}
+	if o.command == "merge" && !given["seed"] && !given["seeds"] {
+		o.sel.Seeds = 0 // merge: the seeds the files hold
 	}
 	if o.workers < 1 {
 		return o, usageError{fmt.Sprintf("-workers must be at least 1, got %d", o.workers)}
@@ -261,38 +214,129 @@ func parseArgs(args []string) (options, error) {
 	if o.outDir == "" {
 		return o, usageError{"-out must name a folder"}
 	}
-	o.protocol = paperProtocol()
-	if quick {
-		o.protocol = quickProtocol()
-	}
-	if gridSteps != -1 {
-		if gridSteps < 1 {
-			return o, usageError{fmt.Sprintf("-grid-steps must be at least 1, got %d", gridSteps)}
-		}
-		o.protocol.GridSteps = gridSteps
-	}
-	if longSteps != -1 {
-		if longSteps < 0 {
-			return o, usageError{fmt.Sprintf("-long-steps must be 0 (no long run) or more, got %d", longSteps)}
-		}
-		o.protocol.LongSteps = longSteps
-	}
-	o.sel.Seed, o.sel.Seeds = seed, seeds
-	seedsSet := false
-	fs.Visit(func(f *flag.Flag) { seedsSet = seedsSet || f.Name == "seed" || f.Name == "seeds" })
-	if o.command == "merge" && !seedsSet {
-		o.sel.Seeds = 0 // merge: the seeds the files hold
+	if o.protocol, err = f.protocol(); err != nil {
+		return o, err
 	}
 	if o.every < 1 {
 		return o, usageError{fmt.Sprintf("-every must be at least 1, got %d", o.every)}
 	}
-	fs.Visit(func(f *flag.Flag) { o.outSet = o.outSet || f.Name == "out" })
-	o.args = args
+	o.outSet = given["out"]
 	o.argsShown = strings.TrimSpace("go run . " + strings.Join(args, " "))
 	if _, exp, ok := strings.Cut(runtime.Version(), "X:"); ok { // built with GOEXPERIMENT, e.g. the SIMD build
 		o.argsShown = "GOEXPERIMENT=" + exp + " " + o.argsShown
 	}
 	return o, nil
+}
+
+// flagValues are the flags as given, before selection and protocol check
+// them into options.
+type flagValues struct {
+	tasks, datasets, networks string // comma lists
+	all, quick                bool
+	seed                      uint64
+	seeds                     int
+	gridSteps, longSteps      int // -1 when not given
+	shard                     string
+}
+
+// newFlagSet defines the flags, with their defaults, to be parsed into o
+// and f.
+func newFlagSet(o *options, f *flagValues) *flag.FlagSet {
+	fs := flag.NewFlagSet("reasonops", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	fs.StringVar(&f.tasks, "tasks", "", "")
+	fs.StringVar(&f.datasets, "datasets", "", "")
+	fs.StringVar(&f.networks, "networks", "", "")
+	fs.BoolVar(&f.all, "all", false, "")
+	fs.Uint64Var(&f.seed, "seed", 1, "")
+	fs.IntVar(&f.seeds, "seeds", 1, "")
+	fs.BoolVar(&f.quick, "quick", false, "")
+	fs.IntVar(&f.gridSteps, "grid-steps", -1, "")
+	fs.IntVar(&f.longSteps, "long-steps", -1, "")
+	fs.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "")
+	fs.StringVar(&o.outDir, "out", "results", "")
+	fs.StringVar(&o.profile, "cpuprofile", "", "")
+	fs.StringVar(&f.shard, "shard", "", "")
+	fs.IntVar(&o.every, "every", 20, "")
+	return fs
+}
+
+// parseCommand parses args with fs: flags and at most one sub-command, in
+// any order, into o.command; after merge, every other argument is a file to
+// merge (o.files).
+func parseCommand(fs *flag.FlagSet, args []string, o *options) error {
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return usageError{err.Error() + " (go run . -h lists the flags)"}
+		}
+		rest = fs.Args()
+		if len(rest) == 0 {
+			return nil
+		}
+		switch {
+		case o.command == "merge": // merge's other arguments are the files
+			o.files = append(o.files, rest[0])
+		case o.command != "":
+			return usageError{fmt.Sprintf("unexpected argument %q after %q", rest[0], o.command)}
+		case slices.Contains(commands, rest[0]):
+			o.command = rest[0]
+		default:
+			return usageError{fmt.Sprintf("unknown command %q (valid: %s; or none to run the study)", rest[0], strings.Join(commands, ", "))}
+		}
+		rest = rest[1:]
+	}
+}
+
+// selection checks the flags that select experiments: the lists of names
+// (checked against the registries by newPlan), -all, the seeds and the shard.
+func (f flagValues) selection() (Selection, error) {
+	sel := Selection{All: f.all, Seed: f.seed, Seeds: f.seeds}
+	var err error
+	if sel.Tasks, err = parseList("-tasks", f.tasks); err != nil {
+		return sel, err
+	}
+	if sel.Datasets, err = parseList("-datasets", f.datasets); err != nil {
+		return sel, err
+	}
+	if sel.Networks, err = parseList("-networks", f.networks); err != nil {
+		return sel, err
+	}
+	if f.seeds < 1 {
+		return sel, usageError{fmt.Sprintf("-seeds must be at least 1, got %d", f.seeds)}
+	}
+	if f.shard != "" {
+		if sel.Shard, err = parseShard(f.shard); err != nil {
+			return sel, usageError{err.Error()}
+		}
+	}
+	return sel, nil
+}
+
+// protocol returns the protocol the flags ask for: the paper's, or the
+// quick one with -quick, with -grid-steps and -long-steps if given.
+func (f flagValues) protocol() (Protocol, error) {
+	p := paperProtocol()
+	if f.quick {
+		p = quickProtocol()
+	}
+	if f.gridSteps != -1 {
+		if f.gridSteps < 1 {
+			return p, usageError{fmt.Sprintf("-grid-steps must be at least 1, got %d", f.gridSteps)}
+		}
+		p.GridSteps = f.gridSteps
+	}
+	if f.longSteps != -1 {
+		if f.longSteps < 0 {
+			return p, usageError{fmt.Sprintf("-long-steps must be 0 (no long run) or more, got %d", f.longSteps)}
+		}
+		p.LongSteps = f.longSteps
+	}
+	return p, nil
 }
 
 // parseList splits a comma list; empty means "all" (nil). An empty item, as
@@ -449,19 +493,25 @@ func runEstimate(ctx context.Context, o options, plan Plan, stdout, stderr io.Wr
 		fmt.Fprintf(stderr, "reasonops: %v\n", err)
 		return exitFailure
 	}
+	printProjection(stdout, rows, len(plan.Experiments), o.workers, time.Since(start))
+	return exitOK
+}
+
+// printProjection writes what the sample's rows took (wall, the time it
+// took) and the wall time projected for planSize experiments on workers.
+func printProjection(w io.Writer, rows []Row, planSize, workers int, wall time.Duration) {
 	var busy float64
 	var steps int
 	for _, r := range rows {
 		busy += r.WallSeconds
 		steps += r.TotalSteps
 	}
-	scale := float64(len(plan.Experiments)) / float64(len(rows))
-	projected := time.Duration(busy * scale / float64(o.workers) * float64(time.Second))
-	fmt.Fprintf(stdout, "sample: %d experiments, %s wall, %s of experiment time, %d training steps (%.0f µs per step and worker)\n",
-		len(rows), formatDuration(time.Since(start)), formatDuration(time.Duration(busy*float64(time.Second))), steps, busy/float64(steps)*1e6)
-	fmt.Fprintf(stdout, "projected: %d experiments on %d workers: about %s (kernels: %s)\n",
-		len(plan.Experiments), o.workers, formatDuration(projected), kernelName)
-	return exitOK
+	scale := float64(planSize) / float64(len(rows))
+	projected := time.Duration(busy * scale / float64(workers) * float64(time.Second))
+	fmt.Fprintf(w, "sample: %d experiments, %s wall, %s of experiment time, %d training steps (%.0f µs per step and worker)\n",
+		len(rows), formatDuration(wall), formatDuration(time.Duration(busy*float64(time.Second))), steps, busy/float64(steps)*1e6)
+	fmt.Fprintf(w, "projected: %d experiments on %d workers: about %s (kernels: %s)\n",
+		planSize, workers, formatDuration(projected), kernelName)
 }
 
 // runStudy runs the plan's sweep with progress on stderr.
@@ -472,27 +522,12 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 	var last Progress
 	err := sweep(ctx, plan, path, o.workers, func(p Progress) {
 		last = p
-		if p.Last == nil { // the first report: the results file is open
-			if p.DroppedTorn > 0 {
-				fmt.Fprintf(stderr, "reasonops: dropped a torn last line (%d bytes) from %s, left by an interrupted write\n", p.DroppedTorn, path)
-			}
-			fmt.Fprintf(stderr, "reasonops: %d experiments (%d already in %s), %d workers, kernels: %s\n", p.Total, p.Skipped, path, o.workers, kernelName)
-			if hint := simdHint(o.args, runtime.Version(), runtime.GOARCH, kernelName, cpuFlags()); hint != "" && p.Skipped < p.Total {
-				fmt.Fprintln(stderr, hint)
-			}
-			return
-		}
-		line := progressLine(p)
-		if terminal {
-			fmt.Fprintf(stderr, "\r\033[K%s", line)
-		} else {
-			fmt.Fprintln(stderr, line)
-		}
+		showProgress(stderr, o, path, terminal, p)
 	})
 	if terminal && last.Done > last.Skipped {
 		fmt.Fprintln(stderr)
 	}
-	// Log this invocation beside the results file, if it added to it (a run
+	// Log this invocation beside the results file, if it added to it (one
 	// that found everything done, or was stopped before any experiment
 	// finished, computed nothing the report should count).
 	if !isSetupError(err) && last.Done > last.Skipped {
@@ -529,6 +564,28 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// showProgress writes a study's progress p on stderr: for the first report
+// (the results file at path is open) what the study will do and, where it
+// applies, the SIMD hint; after each experiment one progress line, updated
+// in place on a terminal.
+func showProgress(stderr io.Writer, o options, path string, terminal bool, p Progress) {
+	if p.Last == nil {
+		if p.DroppedTorn > 0 {
+			fmt.Fprintf(stderr, "reasonops: dropped a torn last line (%d bytes) from %s, left by an interrupted write\n", p.DroppedTorn, path)
+		}
+		fmt.Fprintf(stderr, "reasonops: %d experiments (%d already in %s), %d workers, kernels: %s\n", p.Total, p.Skipped, path, o.workers, kernelName)
+		if hint := simdHint(o.args, runtime.Version(), runtime.GOARCH, kernelName, cpuFlags()); hint != "" && p.Skipped < p.Total {
+			fmt.Fprintln(stderr, hint)
+		}
+		return
+	}
+	if terminal {
+		fmt.Fprintf(stderr, "\r\033[K%s", progressLine(p))
+	} else {
+		fmt.Fprintln(stderr, progressLine(p))
+	}
 }
 
 // simdSpeedup is how much faster the SIMD build ran the whole study than the

@@ -15,12 +15,14 @@
 // deterministic data generators (the baselines regenerate each test set
 // from its seed and sizes), so one results file always gives one report.
 //
-// Words used throughout: a run is one row (one (task, dataset, network)
-// cell and one seed). A run succeeds when it has no error and its test
-// accuracy is at least the protocol's target (0.99). A row with an error
-// counts as a failed run with accuracy 0. Only runs of the 33 analysed
-// (task, dataset) pairs count; rows of excluded pairs (run with -all) are
-// counted and otherwise left out.
+// The report's word, in its text and so in the comments of report*.go: a
+// run is one row, one experiment (a (task, dataset, network) cell) with one
+// seed. Elsewhere in the code "run" means an invocation of the study. A run
+// succeeds by Row.succeeded: no error and test accuracy at least the
+// protocol's target (0.99); a row with an error counts as a failed run with
+// accuracy 0 (Row.testAccuracy). Only runs of the analysed (task, dataset)
+// pairs count; rows of excluded pairs (run with -all) are counted and
+// otherwise left out.
 package main
 
 import (
@@ -91,19 +93,9 @@ type study struct {
 // of every test set its analysed rows used.
 func loadStudy(dir string) (*study, error) {
 	path := filepath.Join(dir, resultsName)
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("no results in %s: run the study first (go run .)", path)
-	}
+	rows, torn, err := readStudyRows(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %v", path, err)
-	}
-	rows, torn, err := readResults(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("no results in %s: run the study first (go run .)", path)
+		return nil, err
 	}
 	s := &study{dir: dir, path: path, torn: torn, protocolOf: map[string]Protocol{}, invocations: readInvocations(dir)}
 	seen := map[string]bool{}
@@ -156,6 +148,26 @@ func loadStudy(dir string) (*study, error) {
 	sort.Slice(s.splits, func(i, j int) bool { return s.splits[i].less(s.splits[j]) })
 	s.baselines, s.noBaseline = computeBaselines(s.splits)
 	return s, nil
+}
+
+// readStudyRows reads the results file at path, which must hold at least
+// one row; torn is the length of a torn last line, ignored.
+func readStudyRows(path string) (rows []Row, torn int, err error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, 0, fmt.Errorf("no results in %s: run the study first (go run .)", path)
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("cannot read %s: %v", path, err)
+	}
+	rows, torn, err = readResults(data)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %v", path, err)
+	}
+	if len(rows) == 0 {
+		return nil, 0, fmt.Errorf("no results in %s: run the study first (go run .)", path)
+	}
+	return rows, torn, nil
 }
 
 // isAnalysed reports whether the run's (task, dataset) pair is in the analysis.

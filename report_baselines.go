@@ -9,6 +9,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -245,4 +246,47 @@ func (s *study) pairBaseline(task, dataset string) pairBaseline {
 func (s *study) trivialPair(task, dataset string) bool {
 	pb := s.pairBaseline(task, dataset)
 	return pb.Passable.n > 0 && pb.Passable.k == pb.Passable.n
+}
+
+// lift is a network's record on the informative runs, those whose test set
+// no trivial predictor passes: its successes there, and the sum of its
+// accuracy minus the better baseline's.
+type lift struct {
+	name    string
+	success tally
+	sum     float64
+}
+
+// mean is the network's mean lift over its informative runs.
+func (l lift) mean() float64 { return l.sum / float64(max(l.success.n, 1)) }
+
+// networkLifts returns the lift of each network with analysed runs, best
+// first: by success rate, then mean lift, then name.
+func networkLifts(s *study) []lift {
+	var lifts []lift
+	for _, n := range networkStats(s.analysed, s.target) {
+		l := lift{name: n.Name}
+		for _, r := range s.analysed {
+			base, ok := s.rowBaseline(r)
+			if r.Network != n.Name || !ok || base.best() >= s.target {
+				continue
+			}
+			l.success.add(r.succeeded(s.target))
+			l.sum += r.testAccuracy() - base.best()
+		}
+		lifts = append(lifts, l)
+	}
+	sort.SliceStable(lifts, func(i, j int) bool {
+		a, c := lifts[i], lifts[j]
+		switch {
+		case a.success.beats(c.success):
+			return true
+		case c.success.beats(a.success):
+			return false
+		case a.mean() != c.mean():
+			return a.mean() > c.mean()
+		}
+		return a.name < c.name
+	})
+	return lifts
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -87,8 +86,8 @@ func reportMarkdown(s *study) string {
 	return b.String()
 }
 
-// writeStatus writes the title, whether the paper grid is complete, and
-// the rows set aside: a torn line, repeats, excluded pairs, errors.
+// writeStatus writes the title, whether the paper grid is complete, what
+// the report was made from, and the protocol; then the rows set aside.
 func writeStatus(b *strings.Builder, s *study) {
 	b.WriteString("# Which small networks learn which operations: reproduction report\n\n")
 	perSeed := paperGridSize()
@@ -135,6 +134,12 @@ func writeStatus(b *strings.Builder, s *study) {
 		fmt.Fprintf(b, "Protocol: **not the paper's** (PROTOCOL.md); the rows were made under `%s`, the paper's is `%s` (any seeds). "+
 			"Its numbers are not those the full protocol would give.\n\n", strings.Join(s.protocols, "`, `"), paper)
 	}
+	writeSetAside(b, s)
+}
+
+// writeSetAside notes the rows set aside (a torn line, repeats, rows of
+// excluded pairs) and lists the experiments that failed with an error.
+func writeSetAside(b *strings.Builder, s *study) {
 	if s.torn > 0 {
 		fmt.Fprintf(b, "Note: the last line of `%s` was incomplete (%d bytes without a newline, left by an interrupted write); it was ignored.\n\n", s.path, s.torn)
 	}
@@ -235,42 +240,11 @@ func writeBaselines(b *strings.Builder, s *study) {
 
 	b.WriteString("Lift of each network on the informative runs, those whose test set no trivial predictor passes: " +
 		"its mean accuracy minus the better baseline's, in percentage points, and its successes there.\n\n")
-	type lift struct {
-		name    string
-		success tally
-		sum     float64
-	}
-	var lifts []lift
-	for _, n := range networkStats(s.analysed, s.target) {
-		l := lift{name: n.Name}
-		for _, r := range s.analysed {
-			base, ok := s.rowBaseline(r)
-			if r.Network != n.Name || !ok || base.best() >= s.target {
-				continue
-			}
-			l.success.add(r.succeeded(s.target))
-			l.sum += r.testAccuracy() - base.best()
-		}
-		lifts = append(lifts, l)
-	}
-	mean := func(l lift) float64 { return l.sum / float64(max(l.success.n, 1)) }
-	sort.SliceStable(lifts, func(i, j int) bool {
-		a, c := lifts[i], lifts[j]
-		switch {
-		case a.success.beats(c.success):
-			return true
-		case c.success.beats(a.success):
-			return false
-		case mean(a) != mean(c):
-			return mean(a) > mean(c)
-		}
-		return a.name < c.name
-	})
 	rows = nil
-	for _, l := range lifts {
+	for _, l := range networkLifts(s) {
 		lf := "–"
 		if l.success.n > 0 {
-			lf = fmt.Sprintf("%+.1f pp", 100*mean(l))
+			lf = fmt.Sprintf("%+.1f pp", 100*l.mean())
 		}
 		rows = append(rows, []string{l.name, strconv.Itoa(l.success.n), strconv.Itoa(l.success.k), pct(l.success.rate()), lf})
 	}
@@ -347,6 +321,13 @@ func writeDifferences(b *strings.Builder, s *study) {
 - All %d tasks (the article lists 10) and all %d networks (the article reports 23) are in the grid.
 
 `, thousands(p.TestSize), thousands(p.ValSize), thousands(max(oneHotDomain-p.ValSize-p.TestSize, 0)), len(tasks), len(networks))
+	writeThisStudy(b, s)
+}
+
+// writeThisStudy writes the facts of the study behind the results: the
+// commands, machines and kernels from the run log, the totals of the rows,
+// and the log's invocations.
+func writeThisStudy(b *strings.Builder, s *study) {
 	b.WriteString("### This run\n\n")
 	var diverged, errs int
 	var wall float64
@@ -397,12 +378,17 @@ func writeDifferences(b *strings.Builder, s *study) {
 		{"rows with errors", strconv.Itoa(errs)},
 	})
 	if len(s.invocations) > 0 {
-		var rows [][]string
-		for _, r := range s.invocations {
-			rows = append(rows, []string{r.Started.Format("2006-01-02 15:04"), "`" + r.Command + "`", strconv.Itoa(r.Workers),
-				strconv.Itoa(r.Ran), formatDuration(time.Duration(r.WallSeconds * float64(time.Second))), strconv.FormatBool(r.Interrupted)})
-		}
-		b.WriteString("Invocations:\n\n")
-		mdTable(b, []string{"started", "command", "workers", "experiments run", "wall time", "interrupted"}, rows)
+		writeInvocations(b, s.invocations)
 	}
+}
+
+// writeInvocations lists the invocations of the run log.
+func writeInvocations(b *strings.Builder, invocations []Invocation) {
+	var rows [][]string
+	for _, r := range invocations {
+		rows = append(rows, []string{r.Started.Format("2006-01-02 15:04"), "`" + r.Command + "`", strconv.Itoa(r.Workers),
+			strconv.Itoa(r.Ran), formatDuration(time.Duration(r.WallSeconds * float64(time.Second))), strconv.FormatBool(r.Interrupted)})
+	}
+	b.WriteString("Invocations:\n\n")
+	mdTable(b, []string{"started", "command", "workers", "experiments run", "wall time", "interrupted"}, rows)
 }
