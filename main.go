@@ -27,6 +27,7 @@
 //	sweep.go             the plan of experiments, shards, the worker pool
 //	report.go            the report from the results file alone: the results loaded and checked,
 //	report_claims.go     the counts and the article's claims judged,
+//	stats.go             the paired statistics the verdicts rest on (sign and McNemar tests, Holm, bootstrap),
 //	report_baselines.go  the trivial baselines,
 //	report_markdown.go   report.md,
 //	report_svg.go        and its SVG charts
