@@ -5,20 +5,30 @@
 // or the worker pool.
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // networks is the registry of networks (networkSpecs, layers.go), built
 // once; every lookup of a network by name goes through networkIndex.
 var networks = networkSpecs()
 
-// networkIndex maps a network's name to its place in networks.
-var networkIndex = func() map[string]int {
-	m := make(map[string]int, len(networks))
-	for i, n := range networks {
-		m[n.Name] = i
+// networkIndex and taskIndex map a network's or task's name to its place
+// in networks or tasks.
+var (
+	networkIndex = nameIndex(networks, func(n NetworkSpec) string { return n.Name })
+	taskIndex    = nameIndex(tasks, func(t Task) string { return t.Name })
+)
+
+// nameIndex maps each item's name to its place in items.
+func nameIndex[T any](items []T, name func(T) string) map[string]int {
+	m := make(map[string]int, len(items))
+	for i, it := range items {
+		m[name(it)] = i
 	}
 	return m
-}()
+}
 
 // findNetwork returns the network called name, or an error naming the
 // valid ones.
@@ -27,6 +37,14 @@ func findNetwork(name string) (NetworkSpec, error) {
 		return networks[i], nil
 	}
 	return lookupNetwork(name) // not registered: its error lists the valid names
+}
+
+// lookupTask returns the task called name, or an error naming the valid ones.
+func lookupTask(name string) (Task, error) {
+	if i, ok := taskIndex[name]; ok {
+		return tasks[i], nil
+	}
+	return Task{}, fmt.Errorf("unknown task %q (valid: %s)", name, strings.Join(taskNames(), ", "))
 }
 
 // Experiment is one cell of the study's grid, a task learned by a network

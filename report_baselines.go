@@ -277,16 +277,8 @@ func networkLifts(s *study) []lift {
 		lifts = append(lifts, l)
 	}
 	sort.SliceStable(lifts, func(i, j int) bool {
-		a, c := lifts[i], lifts[j]
-		switch {
-		case a.success.beats(c.success):
-			return true
-		case c.success.beats(a.success):
-			return false
-		case a.mean() != c.mean():
-			return a.mean() > c.mean()
-		}
-		return a.name < c.name
+		a, b := lifts[i], lifts[j]
+		return ranksAbove(a.success, b.success, a.mean(), b.mean(), a.name, b.name)
 	})
 	return lifts
 }

@@ -96,17 +96,24 @@ func rankNetworks(stats []networkStat) []networkStat {
 	out := slices.Clone(stats)
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		switch {
-		case a.Success.beats(b.Success):
-			return true
-		case b.Success.beats(a.Success):
-			return false
-		case a.meanAccuracy() != b.meanAccuracy():
-			return a.meanAccuracy() > b.meanAccuracy()
-		}
-		return a.Name < b.Name
+		return ranksAbove(a.Success, b.Success, a.meanAccuracy(), b.meanAccuracy(), a.Name, b.Name)
 	})
 	return out
+}
+
+// ranksAbove is the report's order of networks, best first: a network a
+// ranks above b by a higher success rate (tallies sa, sb), then a higher
+// mean (ma, mb), then its name (na, nb) coming first.
+func ranksAbove(sa, sb tally, ma, mb float64, na, nb string) bool {
+	switch {
+	case sa.beats(sb):
+		return true
+	case sb.beats(sa):
+		return false
+	case ma != mb:
+		return ma > mb
+	}
+	return na < nb
 }
 
 // cellID is one cell of the grid.
@@ -286,16 +293,7 @@ func claimSimpleDot(rows []Row, target float64) claimResult {
 			s.add(r.succeeded(target))
 		}
 	}
-	nums := fmt.Sprintf("S = %s.", s)
-	switch {
-	case s.n == 0:
-		return claimResult{verdictNoData, nums}
-	case s.k == s.n:
-		return claimResult{verdictConfirmed, nums}
-	case s.atLeast(1, 2):
-		return claimResult{verdictPartly, nums}
-	}
-	return claimResult{verdictNotConfirmed, nums}
+	return allOrHalf(s, fmt.Sprintf("S = %s.", s))
 }
 
 // claimReduceSumHard judges claim 4 on rows.
@@ -493,12 +491,19 @@ func claimXorHardest(rows []Row) claimResult {
 	if len(notHardest) > 0 {
 		nums += " Not for: " + listSome(notHardest, 8) + "."
 	}
+	return allOrHalf(h, nums)
+}
+
+// allOrHalf is the rule of claims 3 and 8 on the tally t: confirmed if all
+// of it succeeded, partly if at least half, not confirmed otherwise; no
+// data when it is empty. nums are the numbers behind the verdict.
+func allOrHalf(t tally, nums string) claimResult {
 	switch {
-	case h.n == 0:
+	case t.n == 0:
 		return claimResult{verdictNoData, nums}
-	case h.k == h.n:
+	case t.k == t.n:
 		return claimResult{verdictConfirmed, nums}
-	case h.atLeast(1, 2):
+	case t.atLeast(1, 2):
 		return claimResult{verdictPartly, nums}
 	}
 	return claimResult{verdictNotConfirmed, nums}

@@ -26,7 +26,6 @@ package main
 import (
 	"fmt"
 	"math"
-	"strings"
 )
 
 // Task is one operation the networks learn: its name, output width O, and
@@ -60,23 +59,6 @@ func taskNames() []string {
 		names = append(names, t.Name)
 	}
 	return names
-}
-
-// taskIndex maps a task's name to its place in tasks.
-var taskIndex = func() map[string]int {
-	m := make(map[string]int, len(tasks))
-	for i, t := range tasks {
-		m[t.Name] = i
-	}
-	return m
-}()
-
-// lookupTask returns the task called name, or an error naming the valid ones.
-func lookupTask(name string) (Task, error) {
-	if i, ok := taskIndex[name]; ok {
-		return tasks[i], nil
-	}
-	return Task{}, fmt.Errorf("unknown task %q (valid: %s)", name, strings.Join(taskNames(), ", "))
 }
 
 // labelBatch writes the labels (N,O) of the records in a and b (N,W each).
