@@ -11,6 +11,12 @@
 // mulAccumulateKernel, addBiasKernel, sumRowsAccumulateKernel). In any
 // other build, or on a CPU with neither, the plain-Go kernels run.
 //
+// simd/archsimd's loads and stores changed names and signatures between
+// Go 1.26 and 1.27, so the kernels load and store through small helpers
+// (loadF32x16, storeF32x16, storeMaskedF32x16, ...) defined once per API in
+// simd_api_go126_amd64.go and simd_api_go127_amd64.go. The compiler inlines
+// them, and the kernels compute the same bits with either toolchain.
+//
 // The product kernels compute the same sums as their plain-Go counterparts,
 // in a different order and with fused multiply-adds (FMA), so results agree
 // within float32 rounding, not bit for bit. The Adam, activation and
@@ -160,12 +166,12 @@ func lanesFrom16(skip int) archsimd.Mask32x16 {
 
 // lanesFrom8 returns the mask of lanes skip..7 of an 8-lane vector.
 func lanesFrom8(skip int) archsimd.Mask32x8 {
-	return archsimd.LoadInt32x8(&laneNumber).Greater(archsimd.BroadcastInt32x8(int32(skip - 1)))
+	return loadI32x8(&laneNumber).Greater(archsimd.BroadcastInt32x8(int32(skip - 1)))
 }
 
 // lanesFrom4 returns the mask of lanes skip..3 of a 4-lane vector.
 func lanesFrom4(skip int) archsimd.Mask32x4 {
-	return archsimd.LoadInt32x4((*[4]int32)(laneNumber[:4])).Greater(archsimd.BroadcastInt32x4(int32(skip - 1)))
+	return loadI32x4((*[4]int32)(laneNumber[:4])).Greater(archsimd.BroadcastInt32x4(int32(skip - 1)))
 }
 
 // ---------------------------------------------------------------------------
@@ -323,16 +329,16 @@ func outerTileAVX512(d0, d1, a []float32, rs, qs int, b []float32, m, depth int)
 
 // load4x16 loads the 64 floats at p as four vectors.
 func load4x16(p *[64]float32) (v0, v1, v2, v3 archsimd.Float32x16) {
-	return archsimd.LoadFloat32x16((*[16]float32)(p[0:16])), archsimd.LoadFloat32x16((*[16]float32)(p[16:32])),
-		archsimd.LoadFloat32x16((*[16]float32)(p[32:48])), archsimd.LoadFloat32x16((*[16]float32)(p[48:64]))
+	return loadF32x16((*[16]float32)(p[0:16])), loadF32x16((*[16]float32)(p[16:32])),
+		loadF32x16((*[16]float32)(p[32:48])), loadF32x16((*[16]float32)(p[48:64]))
 }
 
 // store4x16 stores four vectors into the 64 floats at p.
 func store4x16(p *[64]float32, v0, v1, v2, v3 archsimd.Float32x16) {
-	v0.Store((*[16]float32)(p[0:16]))
-	v1.Store((*[16]float32)(p[16:32]))
-	v2.Store((*[16]float32)(p[32:48]))
-	v3.Store((*[16]float32)(p[48:64]))
+	storeF32x16((*[16]float32)(p[0:16]), v0)
+	storeF32x16((*[16]float32)(p[16:32]), v1)
+	storeF32x16((*[16]float32)(p[32:48]), v2)
+	storeF32x16((*[16]float32)(p[48:64]), v3)
 }
 
 // outerStripAVX512 is the AVX-512 strip of outerKernels: it adds
@@ -344,17 +350,17 @@ func outerStripAVX512(d0, d1, a []float32, rs, qs int, b []float32, m, depth, sk
 	var c0, c1 archsimd.Float32x16
 	qa, qb := 0, 0
 	for q := 0; q < depth; q++ {
-		bv := archsimd.LoadFloat32x16((*[16]float32)(b[qb : qb+16]))
+		bv := loadF32x16((*[16]float32)(b[qb : qb+16]))
 		c0 = bv.MulAdd(archsimd.BroadcastFloat32x16(a[qa]), c0)
 		c1 = bv.MulAdd(archsimd.BroadcastFloat32x16(a[qa+rs]), c1)
 		qa, qb = qa+qs, qb+m
 	}
 	e0, e1 := (*[16]float32)(d0[:16]), (*[16]float32)(d1[:16])
-	s0 := archsimd.LoadFloat32x16(e0).Add(c0)
-	s1 := archsimd.LoadFloat32x16(e1).Add(c1) // loaded before either store: d1 may be d0
+	s0 := loadF32x16(e0).Add(c0)
+	s1 := loadF32x16(e1).Add(c1) // loaded before either store: d1 may be d0
 	keep := lanesFrom16(skip)
-	s0.StoreMasked(e0, keep)
-	s1.StoreMasked(e1, keep)
+	storeMaskedF32x16(e0, s0, keep)
+	storeMaskedF32x16(e1, s1, keep)
 }
 
 // outerTileAVX2 is the AVX2 tile of outerKernels, 2 rows x 32 columns:
@@ -392,16 +398,16 @@ func outerTileAVX2(d0, d1, a []float32, rs, qs int, b []float32, m, depth int) {
 
 // load4x8 loads the 32 floats at p as four vectors.
 func load4x8(p *[32]float32) (v0, v1, v2, v3 archsimd.Float32x8) {
-	return archsimd.LoadFloat32x8((*[8]float32)(p[0:8])), archsimd.LoadFloat32x8((*[8]float32)(p[8:16])),
-		archsimd.LoadFloat32x8((*[8]float32)(p[16:24])), archsimd.LoadFloat32x8((*[8]float32)(p[24:32]))
+	return loadF32x8((*[8]float32)(p[0:8])), loadF32x8((*[8]float32)(p[8:16])),
+		loadF32x8((*[8]float32)(p[16:24])), loadF32x8((*[8]float32)(p[24:32]))
 }
 
 // store4x8 stores four vectors into the 32 floats at p.
 func store4x8(p *[32]float32, v0, v1, v2, v3 archsimd.Float32x8) {
-	v0.Store((*[8]float32)(p[0:8]))
-	v1.Store((*[8]float32)(p[8:16]))
-	v2.Store((*[8]float32)(p[16:24]))
-	v3.Store((*[8]float32)(p[24:32]))
+	storeF32x8((*[8]float32)(p[0:8]), v0)
+	storeF32x8((*[8]float32)(p[8:16]), v1)
+	storeF32x8((*[8]float32)(p[16:24]), v2)
+	storeF32x8((*[8]float32)(p[24:32]), v3)
 }
 
 // outerStripAVX2 is the AVX2 strip of outerKernels: outerStripAVX512 with
@@ -410,17 +416,17 @@ func outerStripAVX2(d0, d1, a []float32, rs, qs int, b []float32, m, depth, skip
 	var c0, c1 archsimd.Float32x8
 	qa, qb := 0, 0
 	for q := 0; q < depth; q++ {
-		bv := archsimd.LoadFloat32x8((*[8]float32)(b[qb : qb+8]))
+		bv := loadF32x8((*[8]float32)(b[qb : qb+8]))
 		c0 = bv.MulAdd(archsimd.BroadcastFloat32x8(a[qa]), c0)
 		c1 = bv.MulAdd(archsimd.BroadcastFloat32x8(a[qa+rs]), c1)
 		qa, qb = qa+qs, qb+m
 	}
 	e0, e1 := (*[8]float32)(d0[:8]), (*[8]float32)(d1[:8])
-	s0 := archsimd.LoadFloat32x8(e0).Add(c0)
-	s1 := archsimd.LoadFloat32x8(e1).Add(c1) // loaded before either store: d1 may be d0
+	s0 := loadF32x8(e0).Add(c0)
+	s1 := loadF32x8(e1).Add(c1) // loaded before either store: d1 may be d0
 	keep := lanesFrom8(skip)
-	s0.StoreMasked(e0, keep)
-	s1.StoreMasked(e1, keep)
+	storeMaskedF32x8(e0, s0, keep)
+	storeMaskedF32x8(e1, s1, keep)
 }
 
 // ---------------------------------------------------------------------------
@@ -500,27 +506,27 @@ func dotRowsAVX512(d0, d1, a0, a1, b []float32, m, k int) {
 		var c00, c01, c02, c03, c10, c11, c12, c13 archsimd.Float32x16
 		j := 0
 		for ; j+zmmLanes <= m; j += zmmLanes {
-			x := archsimd.LoadFloat32x16Slice(a0[j : j+zmmLanes])
-			y := archsimd.LoadFloat32x16Slice(a1[j : j+zmmLanes])
-			v := archsimd.LoadFloat32x16Slice(b0[j : j+zmmLanes])
+			x := loadF32x16((*[16]float32)(a0[j : j+zmmLanes]))
+			y := loadF32x16((*[16]float32)(a1[j : j+zmmLanes]))
+			v := loadF32x16((*[16]float32)(b0[j : j+zmmLanes]))
 			c00, c10 = x.MulAdd(v, c00), y.MulAdd(v, c10)
-			v = archsimd.LoadFloat32x16Slice(b1[j : j+zmmLanes])
+			v = loadF32x16((*[16]float32)(b1[j : j+zmmLanes]))
 			c01, c11 = x.MulAdd(v, c01), y.MulAdd(v, c11)
-			v = archsimd.LoadFloat32x16Slice(b2[j : j+zmmLanes])
+			v = loadF32x16((*[16]float32)(b2[j : j+zmmLanes]))
 			c02, c12 = x.MulAdd(v, c02), y.MulAdd(v, c12)
-			v = archsimd.LoadFloat32x16Slice(b3[j : j+zmmLanes])
+			v = loadF32x16((*[16]float32)(b3[j : j+zmmLanes]))
 			c03, c13 = x.MulAdd(v, c03), y.MulAdd(v, c13)
 		}
 		if j < m { // right edge: the window, 0 in the lanes already summed
-			x := archsimd.LoadMaskedFloat32x16((*[16]float32)(a0[w:m]), fresh)
-			y := archsimd.LoadMaskedFloat32x16((*[16]float32)(a1[w:m]), fresh)
-			v := archsimd.LoadMaskedFloat32x16((*[16]float32)(b0[w:m]), fresh)
+			x := loadMaskedF32x16((*[16]float32)(a0[w:m]), fresh)
+			y := loadMaskedF32x16((*[16]float32)(a1[w:m]), fresh)
+			v := loadMaskedF32x16((*[16]float32)(b0[w:m]), fresh)
 			c00, c10 = x.MulAdd(v, c00), y.MulAdd(v, c10)
-			v = archsimd.LoadMaskedFloat32x16((*[16]float32)(b1[w:m]), fresh)
+			v = loadMaskedF32x16((*[16]float32)(b1[w:m]), fresh)
 			c01, c11 = x.MulAdd(v, c01), y.MulAdd(v, c11)
-			v = archsimd.LoadMaskedFloat32x16((*[16]float32)(b2[w:m]), fresh)
+			v = loadMaskedF32x16((*[16]float32)(b2[w:m]), fresh)
 			c02, c12 = x.MulAdd(v, c02), y.MulAdd(v, c12)
-			v = archsimd.LoadMaskedFloat32x16((*[16]float32)(b3[w:m]), fresh)
+			v = loadMaskedF32x16((*[16]float32)(b3[w:m]), fresh)
 			c03, c13 = x.MulAdd(v, c03), y.MulAdd(v, c13)
 		}
 		addSums4(d0[p0:p0+4], sumLanes4(halves16(c00), halves16(c01), halves16(c02), halves16(c03)), p-p0)
@@ -541,27 +547,27 @@ func dotRowsAVX2(d0, d1, a0, a1, b []float32, m, k int) {
 		var c00, c01, c02, c03, c10, c11, c12, c13 archsimd.Float32x8
 		j := 0
 		for ; j+ymmLanes <= m; j += ymmLanes {
-			x := archsimd.LoadFloat32x8Slice(a0[j : j+ymmLanes])
-			y := archsimd.LoadFloat32x8Slice(a1[j : j+ymmLanes])
-			v := archsimd.LoadFloat32x8Slice(b0[j : j+ymmLanes])
+			x := loadF32x8((*[8]float32)(a0[j : j+ymmLanes]))
+			y := loadF32x8((*[8]float32)(a1[j : j+ymmLanes]))
+			v := loadF32x8((*[8]float32)(b0[j : j+ymmLanes]))
 			c00, c10 = x.MulAdd(v, c00), y.MulAdd(v, c10)
-			v = archsimd.LoadFloat32x8Slice(b1[j : j+ymmLanes])
+			v = loadF32x8((*[8]float32)(b1[j : j+ymmLanes]))
 			c01, c11 = x.MulAdd(v, c01), y.MulAdd(v, c11)
-			v = archsimd.LoadFloat32x8Slice(b2[j : j+ymmLanes])
+			v = loadF32x8((*[8]float32)(b2[j : j+ymmLanes]))
 			c02, c12 = x.MulAdd(v, c02), y.MulAdd(v, c12)
-			v = archsimd.LoadFloat32x8Slice(b3[j : j+ymmLanes])
+			v = loadF32x8((*[8]float32)(b3[j : j+ymmLanes]))
 			c03, c13 = x.MulAdd(v, c03), y.MulAdd(v, c13)
 		}
 		if j < m { // right edge: the window, 0 in the lanes already summed
-			x := archsimd.LoadMaskedFloat32x8((*[8]float32)(a0[w:m]), fresh)
-			y := archsimd.LoadMaskedFloat32x8((*[8]float32)(a1[w:m]), fresh)
-			v := archsimd.LoadMaskedFloat32x8((*[8]float32)(b0[w:m]), fresh)
+			x := loadMaskedF32x8((*[8]float32)(a0[w:m]), fresh)
+			y := loadMaskedF32x8((*[8]float32)(a1[w:m]), fresh)
+			v := loadMaskedF32x8((*[8]float32)(b0[w:m]), fresh)
 			c00, c10 = x.MulAdd(v, c00), y.MulAdd(v, c10)
-			v = archsimd.LoadMaskedFloat32x8((*[8]float32)(b1[w:m]), fresh)
+			v = loadMaskedF32x8((*[8]float32)(b1[w:m]), fresh)
 			c01, c11 = x.MulAdd(v, c01), y.MulAdd(v, c11)
-			v = archsimd.LoadMaskedFloat32x8((*[8]float32)(b2[w:m]), fresh)
+			v = loadMaskedF32x8((*[8]float32)(b2[w:m]), fresh)
 			c02, c12 = x.MulAdd(v, c02), y.MulAdd(v, c12)
-			v = archsimd.LoadMaskedFloat32x8((*[8]float32)(b3[w:m]), fresh)
+			v = loadMaskedF32x8((*[8]float32)(b3[w:m]), fresh)
 			c03, c13 = x.MulAdd(v, c03), y.MulAdd(v, c13)
 		}
 		addSums4(d0[p0:p0+4], sumLanes4(c00, c01, c02, c03), p-p0)
@@ -578,11 +584,12 @@ func halves16(x archsimd.Float32x16) archsimd.Float32x8 {
 }
 
 // sumLanes4 returns [Σ x0, Σ x1, Σ x2, Σ x3], the lane sums of four vectors
-// of 8. AddPairsGrouped adds neighbouring lanes within each 128-bit half:
-// two rounds of it turn the four vectors into one whose halves each hold a
-// partial sum of every input, and adding the two halves finishes.
+// of 8. addPairsGrouped (VHADDPS) adds neighbouring lanes within each
+// 128-bit half: two rounds of it turn the four vectors into one whose
+// halves each hold a partial sum of every input, and adding the two halves
+// finishes.
 func sumLanes4(x0, x1, x2, x3 archsimd.Float32x8) archsimd.Float32x4 {
-	h := x0.AddPairsGrouped(x1).AddPairsGrouped(x2.AddPairsGrouped(x3))
+	h := addPairsGrouped(addPairsGrouped(x0, x1), addPairsGrouped(x2, x3))
 	return h.GetLo().Add(h.GetHi())
 }
 
@@ -590,12 +597,12 @@ func sumLanes4(x0, x1, x2, x3 archsimd.Float32x8) archsimd.Float32x4 {
 // alone.
 func addSums4(d []float32, s archsimd.Float32x4, skip int) {
 	p := (*[4]float32)(d[:4])
-	sum := archsimd.LoadFloat32x4(p).Add(s)
+	sum := loadF32x4(p).Add(s)
 	if skip == 0 {
-		sum.Store(p)
+		storeF32x4(p, sum)
 		return
 	}
-	sum.StoreMasked(p, lanesFrom4(skip))
+	storeMaskedF32x4(p, sum, lanesFrom4(skip))
 }
 
 // ---------------------------------------------------------------------------
@@ -628,24 +635,24 @@ func adamUpdateAVX512(theta, g, m, v []float32, step, c2 float32) {
 		w := min(i, n-zmmLanes) // the last window ends at n
 		pt := (*[16]float32)(theta[w : w+16])
 		pg, pm, pv := (*[16]float32)(g[w:w+16]), (*[16]float32)(m[w:w+16]), (*[16]float32)(v[w:w+16])
-		gi := archsimd.LoadFloat32x16(pg)
-		mi := beta1.Mul(archsimd.LoadFloat32x16(pm)).Add(beta1c.Mul(gi))
-		vi := beta2.Mul(archsimd.LoadFloat32x16(pv)).Add(beta2c.Mul(gi).Mul(gi))
+		gi := loadF32x16(pg)
+		mi := beta1.Mul(loadF32x16(pm)).Add(beta1c.Mul(gi))
+		vi := beta2.Mul(loadF32x16(pv)).Add(beta2c.Mul(gi).Mul(gi))
 		// Flush subnormal moments to zero, as adamUpdateGo does: |m| is m
 		// with its sign bit cleared.
 		mi = mi.Masked(mi.AsInt32x16().And(absBits).AsFloat32x16().GreaterEqual(tiny))
 		vi = vi.Masked(vi.GreaterEqual(tiny))
-		th := archsimd.LoadFloat32x16(pt).Sub(stepv.Mul(mi).Div(vi.Sqrt().Mul(c2v).Add(eps)))
+		th := loadF32x16(pt).Sub(stepv.Mul(mi).Div(vi.Sqrt().Mul(c2v).Add(eps)))
 		if i == w { // a whole vector of new parameters
-			mi.Store(pm)
-			vi.Store(pv)
-			th.Store(pt)
+			storeF32x16(pm, mi)
+			storeF32x16(pv, vi)
+			storeF32x16(pt, th)
 			continue
 		}
 		fresh := lanesFrom16(i - w) // the lanes not updated yet
-		mi.StoreMasked(pm, fresh)
-		vi.StoreMasked(pv, fresh)
-		th.StoreMasked(pt, fresh)
+		storeMaskedF32x16(pm, mi, fresh)
+		storeMaskedF32x16(pv, vi, fresh)
+		storeMaskedF32x16(pt, th, fresh)
 	}
 	archsimd.ClearAVXUpperBits()
 }
@@ -671,22 +678,22 @@ func adamUpdateAVX2(theta, g, m, v []float32, step, c2 float32) {
 		w := min(i, n-ymmLanes)
 		pt := (*[8]float32)(theta[w : w+8])
 		pg, pm, pv := (*[8]float32)(g[w:w+8]), (*[8]float32)(m[w:w+8]), (*[8]float32)(v[w:w+8])
-		gi := archsimd.LoadFloat32x8(pg)
-		mi := beta1.Mul(archsimd.LoadFloat32x8(pm)).Add(beta1c.Mul(gi))
-		vi := beta2.Mul(archsimd.LoadFloat32x8(pv)).Add(beta2c.Mul(gi).Mul(gi))
+		gi := loadF32x8(pg)
+		mi := beta1.Mul(loadF32x8(pm)).Add(beta1c.Mul(gi))
+		vi := beta2.Mul(loadF32x8(pv)).Add(beta2c.Mul(gi).Mul(gi))
 		mi = mi.Masked(mi.AsInt32x8().And(absBits).AsFloat32x8().GreaterEqual(tiny))
 		vi = vi.Masked(vi.GreaterEqual(tiny))
-		th := archsimd.LoadFloat32x8(pt).Sub(stepv.Mul(mi).Div(vi.Sqrt().Mul(c2v).Add(eps)))
+		th := loadF32x8(pt).Sub(stepv.Mul(mi).Div(vi.Sqrt().Mul(c2v).Add(eps)))
 		if i == w { // a whole vector of new parameters
-			mi.Store(pm)
-			vi.Store(pv)
-			th.Store(pt)
+			storeF32x8(pm, mi)
+			storeF32x8(pv, vi)
+			storeF32x8(pt, th)
 			continue
 		}
 		fresh := lanesFrom8(i - w) // the lanes not updated yet
-		mi.StoreMasked(pm, fresh)
-		vi.StoreMasked(pv, fresh)
-		th.StoreMasked(pt, fresh)
+		storeMaskedF32x8(pm, mi, fresh)
+		storeMaskedF32x8(pv, vi, fresh)
+		storeMaskedF32x8(pt, th, fresh)
 	}
 	archsimd.ClearAVXUpperBits()
 }
@@ -891,7 +898,7 @@ func activationForwardAVX512(act activation, y, x []float32) {
 	x = x[:n]
 	for i := 0; i < n; i += zmmLanes {
 		w := min(i, n-zmmLanes) // the last window ends at n
-		v := archsimd.LoadFloat32x16((*[16]float32)(x[w : w+16]))
+		v := loadF32x16((*[16]float32)(x[w : w+16]))
 		switch act {
 		case actReLU:
 			v = relu16(v)
@@ -924,9 +931,9 @@ func activationBackwardAVX512(act activation, dx, dy, y []float32) {
 	for i := 0; i < n; i += zmmLanes {
 		w := min(i, n-zmmLanes)
 		pd := (*[16]float32)(dx[w : w+16])
-		d := archsimd.LoadFloat32x16(pd)
-		g := archsimd.LoadFloat32x16((*[16]float32)(dy[w : w+16]))
-		v := archsimd.LoadFloat32x16((*[16]float32)(y[w : w+16]))
+		d := loadF32x16(pd)
+		g := loadF32x16((*[16]float32)(dy[w : w+16]))
+		v := loadF32x16((*[16]float32)(y[w : w+16]))
 		switch act {
 		case actLinear: // dx += dy
 			d = d.Add(g)
@@ -955,7 +962,7 @@ func activationForwardAVX2(act activation, y, x []float32) {
 	x = x[:n]
 	for i := 0; i < n; i += ymmLanes {
 		w := min(i, n-ymmLanes)
-		v := archsimd.LoadFloat32x8((*[8]float32)(x[w : w+8]))
+		v := loadF32x8((*[8]float32)(x[w : w+8]))
 		switch act {
 		case actReLU:
 			v = relu8(v)
@@ -984,9 +991,9 @@ func activationBackwardAVX2(act activation, dx, dy, y []float32) {
 	var zero archsimd.Float32x8
 	for i := 0; i < n; i += ymmLanes {
 		w := min(i, n-ymmLanes)
-		d := archsimd.LoadFloat32x8((*[8]float32)(dx[w : w+8]))
-		g := archsimd.LoadFloat32x8((*[8]float32)(dy[w : w+8]))
-		v := archsimd.LoadFloat32x8((*[8]float32)(y[w : w+8]))
+		d := loadF32x8((*[8]float32)(dx[w : w+8]))
+		g := loadF32x8((*[8]float32)(dy[w : w+8]))
+		v := loadF32x8((*[8]float32)(y[w : w+8]))
 		switch act {
 		case actLinear:
 			d = d.Add(g)
@@ -1010,20 +1017,20 @@ func activationBackwardAVX2(act activation, dx, dy, y []float32) {
 func storeFrom16(d []float32, v archsimd.Float32x16, skip int) {
 	p := (*[16]float32)(d[:16])
 	if skip == 0 {
-		v.Store(p)
+		storeF32x16(p, v)
 		return
 	}
-	v.StoreMasked(p, lanesFrom16(skip))
+	storeMaskedF32x16(p, v, lanesFrom16(skip))
 }
 
 // storeFrom8 is storeFrom16 for a vector of 8.
 func storeFrom8(d []float32, v archsimd.Float32x8, skip int) {
 	p := (*[8]float32)(d[:8])
 	if skip == 0 {
-		v.Store(p)
+		storeF32x8(p, v)
 		return
 	}
-	v.StoreMasked(p, lanesFrom8(skip))
+	storeMaskedF32x8(p, v, lanesFrom8(skip))
 }
 
 // ---------------------------------------------------------------------------
@@ -1053,8 +1060,8 @@ func addInto16(dst, src []float32) {
 	src = src[:n]
 	for i := 0; i < n; i += zmmLanes {
 		w := min(i, n-zmmLanes)
-		d := archsimd.LoadFloat32x16((*[16]float32)(dst[w : w+16]))
-		s := archsimd.LoadFloat32x16((*[16]float32)(src[w : w+16]))
+		d := loadF32x16((*[16]float32)(dst[w : w+16]))
+		s := loadF32x16((*[16]float32)(src[w : w+16]))
 		storeFrom16(dst[w:w+16], d.Add(s), i-w)
 	}
 }
@@ -1082,8 +1089,8 @@ func mulTensorsAVX512(dst, a, b []float32) {
 	a, b = a[:n], b[:n]
 	for i := 0; i < n; i += zmmLanes {
 		w := min(i, n-zmmLanes)
-		x := archsimd.LoadFloat32x16((*[16]float32)(a[w : w+16]))
-		y := archsimd.LoadFloat32x16((*[16]float32)(b[w : w+16]))
+		x := loadF32x16((*[16]float32)(a[w : w+16]))
+		y := loadF32x16((*[16]float32)(b[w : w+16]))
 		storeFrom16(dst[w:w+16], x.Mul(y), i-w)
 	}
 	archsimd.ClearAVXUpperBits()
@@ -1100,9 +1107,9 @@ func mulAccumulateAVX512(dst, a, b []float32) {
 	a, b = a[:n], b[:n]
 	for i := 0; i < n; i += zmmLanes {
 		w := min(i, n-zmmLanes)
-		d := archsimd.LoadFloat32x16((*[16]float32)(dst[w : w+16]))
-		x := archsimd.LoadFloat32x16((*[16]float32)(a[w : w+16]))
-		y := archsimd.LoadFloat32x16((*[16]float32)(b[w : w+16]))
+		d := loadF32x16((*[16]float32)(dst[w : w+16]))
+		x := loadF32x16((*[16]float32)(a[w : w+16]))
+		y := loadF32x16((*[16]float32)(b[w : w+16]))
 		storeFrom16(dst[w:w+16], d.Add(x.Mul(y)), i-w)
 	}
 	archsimd.ClearAVXUpperBits()
@@ -1121,8 +1128,8 @@ func addBiasAVX512(dst, x, bias []float32, n, m int) {
 		d, s := dst[i*m:(i+1)*m], x[i*m:(i+1)*m]
 		for j := 0; j < m; j += zmmLanes {
 			w := min(j, m-zmmLanes)
-			v := archsimd.LoadFloat32x16((*[16]float32)(s[w : w+16]))
-			b := archsimd.LoadFloat32x16((*[16]float32)(bias[w : w+16]))
+			v := loadF32x16((*[16]float32)(s[w : w+16]))
+			b := loadF32x16((*[16]float32)(bias[w : w+16]))
 			storeFrom16(d[w:w+16], v.Add(b), j-w)
 		}
 	}
@@ -1145,8 +1152,8 @@ func addInto8(dst, src []float32) {
 	src = src[:n]
 	for i := 0; i < n; i += ymmLanes {
 		w := min(i, n-ymmLanes)
-		d := archsimd.LoadFloat32x8((*[8]float32)(dst[w : w+8]))
-		s := archsimd.LoadFloat32x8((*[8]float32)(src[w : w+8]))
+		d := loadF32x8((*[8]float32)(dst[w : w+8]))
+		s := loadF32x8((*[8]float32)(src[w : w+8]))
 		storeFrom8(dst[w:w+8], d.Add(s), i-w)
 	}
 }
@@ -1174,8 +1181,8 @@ func mulTensorsAVX2(dst, a, b []float32) {
 	a, b = a[:n], b[:n]
 	for i := 0; i < n; i += ymmLanes {
 		w := min(i, n-ymmLanes)
-		x := archsimd.LoadFloat32x8((*[8]float32)(a[w : w+8]))
-		y := archsimd.LoadFloat32x8((*[8]float32)(b[w : w+8]))
+		x := loadF32x8((*[8]float32)(a[w : w+8]))
+		y := loadF32x8((*[8]float32)(b[w : w+8]))
 		storeFrom8(dst[w:w+8], x.Mul(y), i-w)
 	}
 	archsimd.ClearAVXUpperBits()
@@ -1191,9 +1198,9 @@ func mulAccumulateAVX2(dst, a, b []float32) {
 	a, b = a[:n], b[:n]
 	for i := 0; i < n; i += ymmLanes {
 		w := min(i, n-ymmLanes)
-		d := archsimd.LoadFloat32x8((*[8]float32)(dst[w : w+8]))
-		x := archsimd.LoadFloat32x8((*[8]float32)(a[w : w+8]))
-		y := archsimd.LoadFloat32x8((*[8]float32)(b[w : w+8]))
+		d := loadF32x8((*[8]float32)(dst[w : w+8]))
+		x := loadF32x8((*[8]float32)(a[w : w+8]))
+		y := loadF32x8((*[8]float32)(b[w : w+8]))
 		storeFrom8(dst[w:w+8], d.Add(x.Mul(y)), i-w)
 	}
 	archsimd.ClearAVXUpperBits()
@@ -1210,8 +1217,8 @@ func addBiasAVX2(dst, x, bias []float32, n, m int) {
 		d, s := dst[i*m:(i+1)*m], x[i*m:(i+1)*m]
 		for j := 0; j < m; j += ymmLanes {
 			w := min(j, m-ymmLanes)
-			v := archsimd.LoadFloat32x8((*[8]float32)(s[w : w+8]))
-			b := archsimd.LoadFloat32x8((*[8]float32)(bias[w : w+8]))
+			v := loadF32x8((*[8]float32)(s[w : w+8]))
+			b := loadF32x8((*[8]float32)(bias[w : w+8]))
 			storeFrom8(d[w:w+8], v.Add(b), j-w)
 		}
 	}

@@ -505,11 +505,11 @@ func TestSIMDExp32(t *testing.T) {
 	}
 	kernels := []expKernel{
 		{"AVX512", archsimd.X86.AVX512(), func(dst, x []float32) {
-			exp16(archsimd.LoadFloat32x16((*[16]float32)(x))).Store((*[16]float32)(dst))
+			storeF32x16((*[16]float32)(dst), exp16(loadF32x16((*[16]float32)(x))))
 		}},
 		{"AVX2", archsimd.X86.AVX2(), func(dst, x []float32) {
-			exp8(archsimd.LoadFloat32x8((*[8]float32)(x[:8]))).Store((*[8]float32)(dst[:8]))
-			exp8(archsimd.LoadFloat32x8((*[8]float32)(x[8:]))).Store((*[8]float32)(dst[8:]))
+			storeF32x8((*[8]float32)(dst[:8]), exp8(loadF32x8((*[8]float32)(x[:8]))))
+			storeF32x8((*[8]float32)(dst[8:]), exp8(loadF32x8((*[8]float32)(x[8:]))))
 		}},
 	}
 	maxULPs := 0

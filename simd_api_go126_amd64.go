@@ -1,0 +1,50 @@
+//go:build goexperiment.simd && amd64 && !go1.27
+
+// simd_api_go126_amd64.go: the loads and stores of the vector kernels
+// (tensor_simd_amd64.go) in Go 1.26's simd/archsimd API, where Load… takes
+// an array pointer, Store and StoreMasked are methods taking one, and
+// LoadMasked… loads only the lanes of a mask (VMOVDQU32.Z with AVX-512,
+// VPMASKMOVD with AVX2); also AddPairsGrouped, renamed in Go 1.27.
+// simd_api_go127_amd64.go has the same helpers for Go 1.27's API. Each
+// helper is one call, which the compiler inlines.
+package main
+
+import "simd/archsimd"
+
+func loadF32x16(p *[16]float32) archsimd.Float32x16 { return archsimd.LoadFloat32x16(p) }
+func loadF32x8(p *[8]float32) archsimd.Float32x8    { return archsimd.LoadFloat32x8(p) }
+func loadF32x4(p *[4]float32) archsimd.Float32x4    { return archsimd.LoadFloat32x4(p) }
+func loadI32x8(p *[8]int32) archsimd.Int32x8        { return archsimd.LoadInt32x8(p) }
+func loadI32x4(p *[4]int32) archsimd.Int32x4        { return archsimd.LoadInt32x4(p) }
+
+// loadMaskedF32x16 and loadMaskedF32x8 return *p in the lanes of mask and
+// 0 in the others.
+func loadMaskedF32x16(p *[16]float32, mask archsimd.Mask32x16) archsimd.Float32x16 {
+	return archsimd.LoadMaskedFloat32x16(p, mask)
+}
+
+func loadMaskedF32x8(p *[8]float32, mask archsimd.Mask32x8) archsimd.Float32x8 {
+	return archsimd.LoadMaskedFloat32x8(p, mask)
+}
+
+func storeF32x16(p *[16]float32, v archsimd.Float32x16) { v.Store(p) }
+func storeF32x8(p *[8]float32, v archsimd.Float32x8)    { v.Store(p) }
+func storeF32x4(p *[4]float32, v archsimd.Float32x4)    { v.Store(p) }
+
+// The storeMasked helpers store the lanes of mask of v into *p and leave
+// the other elements of *p alone.
+func storeMaskedF32x16(p *[16]float32, v archsimd.Float32x16, mask archsimd.Mask32x16) {
+	v.StoreMasked(p, mask)
+}
+
+func storeMaskedF32x8(p *[8]float32, v archsimd.Float32x8, mask archsimd.Mask32x8) {
+	v.StoreMasked(p, mask)
+}
+
+func storeMaskedF32x4(p *[4]float32, v archsimd.Float32x4, mask archsimd.Mask32x4) {
+	v.StoreMasked(p, mask)
+}
+
+// addPairsGrouped is VHADDPS: within each 128-bit half, the sums of
+// neighbouring lanes of x, then those of y.
+func addPairsGrouped(x, y archsimd.Float32x8) archsimd.Float32x8 { return x.AddPairsGrouped(y) }
