@@ -54,7 +54,7 @@ func writeReport(dir string) (string, error) {
 		return "", err
 	}
 	type file struct{ name, text string }
-	files := []file{{summarySVGName, summarySVG(rankNetworks(networkStats(s.analysed, s.target)), s.target)}}
+	files := []file{{summarySVGName, summaryChartSVG(summarize(s), s.target)}}
 	for _, d := range datasetNames {
 		files = append(files, file{heatmapName(d), heatmapSVG(s, d)})
 	}

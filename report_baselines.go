@@ -1,7 +1,8 @@
 // report_baselines.go: the trivial baselines, what a network that learns
 // nothing scores. It regenerates each test set the results were measured on
-// (the data generators are deterministic) and measures two constant
-// predictors on it with the study's metric, and how many label elements
+// (the data generators are deterministic) and measures three constant
+// predictors on it with the study's metric (all zeros, the training mean,
+// and the best constant for the metric), and how many label elements
 // each bounded activation cannot reach. It knows nothing about networks or
 // training, nor about how the report is drawn.
 package main
@@ -9,16 +10,21 @@ package main
 import (
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// baselineTrainRecords is how many usable training records the mean
-// predictor of a generated dataset averages (one_hot averages all its
-// training pairs): enough to pin each mean to about ±0.01, far inside the
-// metric's tolerance of 0.158.
+// baselineTrainRecords is how many usable training records the mean and
+// best-constant predictors of a generated dataset are fitted on (one_hot
+// uses all its training pairs): enough to pin each mean to about ±0.01, far
+// inside the metric's tolerance of 0.158, and each best constant's share of
+// labels within tolerance to about ±0.005.
 const baselineTrainRecords = 10000
+
+// tolerance is the metric's half-width: elementCorrect(p, l) holds when
+// |p - l| <= tolerance.
+const tolerance = 0.5 / sqrt10
 
 // boundedActivations are the activations whose range is not the whole real
 // line, with that range [Lo, Hi]. selu's lower bound is -λα, with λ and α
@@ -82,16 +88,17 @@ type baselineKey struct {
 }
 
 // baseline is what needs no training on one test set: the test accuracy of
-// two trivial predictors and, for claim 6, the fraction of label elements
+// three trivial predictors and, for claim 6, the fraction of label elements
 // each bounded activation cannot reach.
 type baseline struct {
-	Zeros   float64                          // accuracy of predicting 0 everywhere
-	Mean    float64                          // accuracy of predicting the training labels' mean, element by element
-	Outside [len(boundedActivations)]float64 // per boundedActivations: fraction of label elements outside its range widened by 0.5/√10
+	Zeros     float64                          // accuracy of predicting 0 everywhere
+	Mean      float64                          // accuracy of predicting the training labels' mean, element by element
+	BestConst float64                          // accuracy of the constant per element that is right most often on the training labels
+	Outside   [len(boundedActivations)]float64 // per boundedActivations: fraction of label elements outside its range widened by 0.5/√10
 }
 
-// best is the higher of the two predictors' accuracies.
-func (b baseline) best() float64 { return max(b.Zeros, b.Mean) }
+// best is the highest of the trivial predictors' accuracies.
+func (b baseline) best() float64 { return max(b.Zeros, b.Mean, b.BestConst) }
 
 // computeBaselines computes the baseline of every analysed (task, dataset)
 // pair on the test set of each split key. Test sets that cannot be
@@ -112,23 +119,25 @@ func computeBaselines(splits []splitKey) (out map[baselineKey]baseline, problems
 				problems = append(problems, fmt.Sprintf("%s, seed %d: %v", name, sp.Seed, err))
 				continue
 			}
-			means := trainingMeans(data, ts)
+			means, consts := trainingConstants(data, ts)
 			for i, t := range ts {
-				out[baselineKey{t.Name, name, sp}] = testBaseline(data.Test, t, means[i])
+				out[baselineKey{t.Name, name, sp}] = testBaseline(data.Test, t, means[i], consts[i])
 			}
 		}
 	}
 	return out, problems
 }
 
-// trainingMeans returns, for each task, its mean label (O) over the
-// training records: all training pairs for one_hot, the first
-// baselineTrainRecords usable records (held-out ones skipped) otherwise.
-func trainingMeans(d *Data, ts []Task) [][]float64 {
-	sums := make([][]float64, len(ts))
-	labels := make([][]float32, len(ts))
-	for i, t := range ts {
-		sums[i], labels[i] = make([]float64, t.Width), make([]float32, t.Width)
+// trainingConstants returns, for each task, two constant predictions (O)
+// fitted on the training records (all training pairs for one_hot, the first
+// baselineTrainRecords usable records otherwise): the mean label of each
+// output element, and the best constant of each element (bestConstant).
+func trainingConstants(d *Data, ts []Task) (means, consts [][]float64) {
+	// values[j][e] holds task j's labels of output element e, one per record.
+	values := make([][][]float32, len(ts))
+	label := make([][]float32, len(ts))
+	for j, t := range ts {
+		values[j], label[j] = make([][]float32, t.Width), make([]float32, t.Width)
 	}
 	a, b := make([]float32, busWidth), make([]float32, busWidth)
 	n := 0
@@ -138,31 +147,61 @@ func trainingMeans(d *Data, ts []Task) [][]float64 {
 		}
 		n++
 		for j, t := range ts {
-			t.label(a, b, labels[j])
-			for e, v := range labels[j] {
-				sums[j][e] += float64(v)
+			t.label(a, b, label[j])
+			for e, v := range label[j] {
+				values[j][e] = append(values[j][e], v)
 			}
 		}
 	}
-	for _, s := range sums {
-		for e := range s {
-			s[e] /= float64(max(n, 1))
+	means, consts = make([][]float64, len(ts)), make([][]float64, len(ts))
+	for j := range ts {
+		means[j], consts[j] = make([]float64, len(values[j])), make([]float64, len(values[j]))
+		for e, vs := range values[j] {
+			var sum float64
+			for _, v := range vs {
+				sum += float64(v)
+			}
+			means[j][e] = sum / float64(max(len(vs), 1))
+			consts[j][e] = bestConstant(vs)
 		}
 	}
-	return sums
+	return means, consts
 }
 
-// testBaseline measures the all-zeros predictor and the constant predictor
-// mean (O) on task t's labels of the test split, and counts the label
-// elements outside each bounded activation's reach.
-func testBaseline(test Split, t Task, mean []float64) baseline {
+// bestConstant returns the constant c that the most of labels lie within
+// the metric's tolerance of: after sorting, the widest-populated window
+// [v_i, v_k] with v_k - v_i <= 2·tolerance, and c its midpoint, so every
+// label in the window is within tolerance of c (the first such window on a
+// tie; 0 for no labels). It sorts labels in place.
+func bestConstant(labels []float32) float64 {
+	if len(labels) == 0 {
+		return 0
+	}
+	slices.Sort(labels)
+	bestI, bestK := 0, 0
+	k := 0
+	for i := range labels {
+		for k+1 < len(labels) && float64(labels[k+1])-float64(labels[i]) <= 2*tolerance {
+			k++
+		}
+		if k-i > bestK-bestI {
+			bestI, bestK = i, k
+		}
+	}
+	return (float64(labels[bestI]) + float64(labels[bestK])) / 2
+}
+
+// testBaseline measures the all-zeros predictor and the constant
+// predictors mean and best (O) on task t's labels of the test split, and
+// counts the label elements outside each bounded activation's reach.
+func testBaseline(test Split, t Task, mean, best []float64) baseline {
 	labels := newTensor(test.A.Rows, t.Width)
 	t.labelBatch(labels, test.A, test.B)
-	m := make([]float32, len(mean))
-	for i, v := range mean {
-		m[i] = float32(v)
+	m, c := make([]float32, len(mean)), make([]float32, len(best))
+	for i := range mean {
+		m[i], c[i] = float32(mean[i]), float32(best[i])
 	}
-	var zeros, means int
+	var zeros, means, consts int
 	var outside [len(boundedActivations)]int
 	for i := 0; i < labels.Rows; i++ {
 		for j, l := range labels.Row(i) {
@@ -171,6 +210,9 @@ func testBaseline(test Split, t Task, mean []float64) baseline {
 			}
 			if elementCorrect(m[j], l) {
 				means++
+			}
+			if elementCorrect(c[j], l) {
+				consts++
 			}
 			for a, act := range boundedActivations {
 				// Outside when no output in [Lo, Hi] is within
@@ -182,7 +224,7 @@ func testBaseline(test Split, t Task, mean []float64) baseline {
 		}
 	}
 	total := float64(len(labels.Data))
-	b := baseline{Zeros: float64(zeros) / total, Mean: float64(means) / total}
+	b := baseline{Zeros: float64(zeros) / total, Mean: float64(means) / total, BestConst: float64(consts) / total}
 	for a := range outside {
 		b.Outside[a] = float64(outside[a]) / total
 	}
@@ -218,8 +260,9 @@ func (s *study) outsideRange(r Row, activation string) float64 {
 // of the study: the mean accuracies of the two predictors, and on how many
 // of the test sets the better one reaches the target.
 type pairBaseline struct {
-	Zeros, Mean float64
-	Passable    tally
+	Zeros, Mean, BestConst float64
+	Best                   float64 // mean of the best trivial predictor's accuracy per test set
+	Passable               tally
 }
 
 // pairBaseline aggregates the pair's baselines over s.splits.
@@ -232,11 +275,12 @@ func (s *study) pairBaseline(task, dataset string) pairBaseline {
 		}
 		pb.Zeros += b.Zeros
 		pb.Mean += b.Mean
+		pb.BestConst += b.BestConst
+		pb.Best += b.best()
 		pb.Passable.add(b.best() >= s.target)
 	}
-	if pb.Passable.n > 0 {
-		pb.Zeros /= float64(pb.Passable.n)
-		pb.Mean /= float64(pb.Passable.n)
+	if n := float64(pb.Passable.n); n > 0 {
+		pb.Zeros, pb.Mean, pb.BestConst, pb.Best = pb.Zeros/n, pb.Mean/n, pb.BestConst/n, pb.Best/n
 	}
 	return pb
 }
@@ -248,37 +292,15 @@ func (s *study) trivialPair(task, dataset string) bool {
 	return pb.Passable.n > 0 && pb.Passable.k == pb.Passable.n
 }
 
-// lift is a network's record on the informative runs, those whose test set
-// no trivial predictor passes: its successes there, and the sum of its
-// accuracy minus the better baseline's.
-type lift struct {
-	name    string
-	success tally
-	sum     float64
-}
-
-// mean is the network's mean lift over its informative runs.
-func (l lift) mean() float64 { return l.sum / float64(max(l.success.n, 1)) }
-
-// networkLifts returns the lift of each network with analysed runs, best
-// first: by success rate, then mean lift, then name.
-func networkLifts(s *study) []lift {
-	var lifts []lift
-	for _, n := range networkStats(s.analysed, s.target) {
-		l := lift{name: n.Name}
-		for _, r := range s.analysed {
-			base, ok := s.rowBaseline(r)
-			if r.Network != n.Name || !ok || base.best() >= s.target {
-				continue
-			}
-			l.success.add(r.succeeded(s.target))
-			l.sum += r.testAccuracy() - base.best()
-		}
-		lifts = append(lifts, l)
+// gapClosed returns the share of the gap between the best trivial
+// predictor's test accuracy and a perfect score that the run closed,
+// (accuracy - best) / (1 - best): a lift over the best constant that can be
+// compared across tasks with different chance levels. ok is false without
+// a baseline, or when the best trivial predictor is already perfect.
+func (s *study) gapClosed(r Row) (float64, bool) {
+	b, ok := s.rowBaseline(r)
+	if !ok || b.best() >= 1 {
+		return 0, false
 	}
-	sort.SliceStable(lifts, func(i, j int) bool {
-		a, b := lifts[i], lifts[j]
-		return ranksAbove(a.success, b.success, a.mean(), b.mean(), a.name, b.name)
-	})
-	return lifts
+	return (r.testAccuracy() - b.best()) / (1 - b.best()), true
 }

@@ -6,6 +6,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -170,14 +171,19 @@ func wilson(successes, n int) (lo, hi float64) {
 }
 
 // ---------------------------------------------------------------------------
-// The article's claims, each judged by a rule fixed before any result was
-// seen. Each rule is a pure function of the rows.
+// The article's claims, each judged by a rule fixed in code and printed in
+// the report. A rule reads an interval or a test (report_paired.go): a
+// claim is confirmed only when the effect it states is shown beyond chance
+// in its direction, contradicted when the opposite is, and inconclusive
+// otherwise, so that one seed's coin flips near the 0.99 line cannot decide
+// a verdict.
 
 // Verdicts.
 const (
 	verdictConfirmed    = "confirmed"
-	verdictPartly       = "partly"
-	verdictNotConfirmed = "not confirmed"
+	verdictContradicted = "contradicted"
+	verdictInconclusive = "inconclusive"
+	verdictUntestable   = "untestable"
 	verdictNoData       = "no data"
 )
 
@@ -187,340 +193,422 @@ type claimResult struct {
 	Numbers string
 }
 
+// almostAll is the success rate that "reaches close to 100%" and "reaches
+// 100%" are read as: at least 9 runs in 10.
+const almostAll = 0.9
+
+// claimInput is what the claim judges read: the analysed rows, the target,
+// and what the baselines say about a run.
+type claimInput struct {
+	rows        []Row                           // analysed runs
+	target      float64                         // success: test accuracy >= target
+	informative func(Row) bool                  // no trivial predictor passes the run's test set
+	gapClosed   func(Row) (float64, bool)       // (accuracy - best trivial) / (1 - best trivial)
+	outside     func(r Row, act string) float64 // fraction of the run's test labels act cannot reach
+}
+
 // claimTexts are the article's eight claims (PROTOCOL.md) and their rules,
 // in the words the report prints.
 var claimTexts = [8]struct{ Claim, Rule string }{
 	{"The multiply network has the best overall success.",
-		"s(n) = success rate of network n over all its runs. Confirmed if s(multiply) is strictly greater than every other network's; " +
-			"partly if multiply is tied for the highest or within the top 3 (rank = 1 + the number of networks with a strictly higher rate); " +
-			"not confirmed otherwise. No data unless multiply and at least one other network have runs."},
+		"On the informative runs (section 3: no trivial predictor passes their test set), multiply is compared with every other network " +
+			"over the places (task, dataset, seed) where both ran: an exact McNemar test on success, Holm-adjusted over those comparisons, " +
+			"and a 95% bootstrap interval of the difference in success rate that resamples cells, then seeds within a cell. " +
+			"Multiply is ahead of a network when the interval lies above 0 and the adjusted p < 0.05, behind it when the interval lies below 0 and p < 0.05. " +
+			"Confirmed if it is ahead of every other network; contradicted if it is behind any; inconclusive otherwise. " +
+			"The same rule is applied again against only the networks of about its size (parameter count within a factor 1.25 at output width 128), " +
+			"to tell \"multiply wins\" from \"more parameters win\"."},
 	{"Multiply reaches close to 100% on almost every task and dataset, except dot and reduce_sum.",
-		"A = success rate of multiply on runs whose task is neither dot nor reduce_sum; B = its success rate on dot and reduce_sum runs. " +
-			"Confirmed if A >= 0.9 and B <= 0.5; not confirmed if A < 0.6; partly otherwise. No data unless both groups have runs."},
+		"A = multiply's success rate on the informative runs of tasks other than dot and reduce_sum, B = on the informative dot and reduce_sum runs, " +
+			"each with a Wilson 95% interval over the runs (the cells are the ones the claim names; the seed is the random part). " +
+			"Confirmed if A's interval lies at or above 0.9 and B's below 0.9; contradicted if A's lies below 0.9 or B's at or above 0.9; inconclusive otherwise."},
 	{"Multiply simple reaches 100% on dot.",
-		"S = success rate of multiply_simple on dot runs (all datasets). Confirmed if S = 1; partly if S >= 0.5; not confirmed if S < 0.5."},
+		"S = multiply_simple's success rate on the informative dot runs, with a Wilson 95% interval over the runs; \"reaches 100%\" is read as at least 9 runs in 10. " +
+			"Confirmed if the interval lies at or above 0.9; contradicted if it lies below 0.9; inconclusive otherwise."},
 	{"Neither multiply variant does well on reduce_sum (datasets other than one_hot).",
-		"F = success rate of multiply and multiply_simple together on reduce_sum runs with dataset many_hot, random or random_pos. " +
-			"Confirmed if F = 0; partly if F <= 0.5; not confirmed if F > 0.5."},
+		"For each of multiply and multiply_simple, F = its success rate on reduce_sum runs with many_hot, random or random_pos, with a Wilson 95% interval over the runs; " +
+			"\"does well\" is a success rate of at least 0.5. Confirmed if both intervals lie below 0.5; contradicted if either lies at or above 0.5; inconclusive otherwise."},
 	{"Most networks reach > 99% on most tasks with one_hot inputs.",
-		"For each network with one_hot runs, its success rate over them; the network \"does\" if that rate is > 0.5. " +
-			"P = fraction of those networks that do. Confirmed if P > 0.5; partly if 0.25 <= P <= 0.5; not confirmed if P < 0.25. " +
-			"The count of one_hot successes in trivially passable cells (section 3) is a caveat and does not change the verdict."},
+		"On the informative one_hot runs, each network's success rate with a Wilson 95% interval over its runs: it reaches > 99% on most tasks when the interval lies at or above 0.5, " +
+			"and does not when it lies below 0.5. Confirmed if more than half of the networks with such runs do; contradicted if at least half do not; inconclusive otherwise. " +
+			"one_hot cells a trivial predictor passes do not count: there a success shows nothing."},
 	{"An activation whose range excludes the label domain fails (e.g. sigmoid on reduce_sum).",
-		"Plain dense networks with activation " + boundedRanges() + " (applied on the output layer too). " +
-			"A run is a mismatch run when more than 1% of its test label elements lie outside that range widened by the metric's tolerance 0.5/sqrt(10) on each side. " +
-			"M = fraction of mismatch runs that fail. Confirmed if M >= 0.95; partly if M >= 0.75; not confirmed otherwise; no data without mismatch runs. " +
-			"Such a run cannot reach 99% by construction, so this claim is mostly a check of the implementation."},
+		"Untestable as stated: a plain dense network whose output activation (" + boundedRanges() + ") cannot come within the metric's tolerance of more than 1% " +
+			"of a test set's labels cannot reach 99% on it, by arithmetic, so no result can refute the claim. It is kept as a check of the implementation: " +
+			"such mismatch runs are counted, and any that passed would be a bug."},
 	{"Residual networks do worse than plain dense networks.",
-		"For depths 2 and 3 and the 5 activations, pair the runs of dense-D-ACT and dense_residual-D-ACT on the same (task, dataset, seed). " +
-			"r = residual success rate, d = plain success rate, over the paired runs. Confirmed if d - r >= 0.05; not confirmed if d - r <= 0; partly otherwise."},
+		"Each informative dense-D-ACT run is paired with the dense_residual-D-ACT run of the same depth (2, 3), activation, task, dataset and seed. " +
+			"An exact McNemar test on success over the pairs, and a 95% bootstrap interval of the difference in success rate (plain minus residual) that resamples cells, then pairs within a cell. " +
+			"Confirmed if the interval lies above 0 and p < 0.05; contradicted if it lies below 0 and p < 0.05; inconclusive otherwise."},
 	{"XOR is the hardest logical task, on many_hot for every network.",
-		"For each network with many_hot runs of all three of logical_and, logical_or and logical_xor: XOR is hardest when its mean accuracy (over seeds) " +
-			"is strictly lower than both AND's and OR's. H = fraction of those networks where XOR is hardest. Confirmed if H = 1; partly if H >= 0.5; not confirmed if H < 0.5."},
+		"The three tasks' chance levels differ (the best constant scores about 75% on AND and OR, 50% on XOR), so hardness is read from the share of the gap " +
+			"between the best trivial predictor and a perfect score that a run closed, g = (accuracy - best) / (1 - best). For each network with many_hot runs of all three, " +
+			"paired by seed: XOR is hardest when g(XOR) is below both g(AND) and g(OR) in an exact sign test with p < 0.05 each; XOR is easier than AND or OR when g(XOR) is above it " +
+			"with p < 0.05 after Holm's correction over every network's two comparisons. Confirmed if XOR is hardest for every such network; contradicted if it is easier for some network; " +
+			"inconclusive otherwise."},
 }
 
-// claimMultiplyBest judges claim 1 on rows.
-func claimMultiplyBest(rows []Row, target float64) claimResult {
-	stats := networkStats(rows, target)
-	var m *networkStat
-	for i := range stats {
-		if stats[i].Name == "multiply" {
-			m = &stats[i]
+// strictSucceeded is success under the strict metric: every element of at
+// least a target share of the test records right.
+func strictSucceeded(r Row, target float64) bool { return r.Error == "" && r.RecordAccuracy >= target }
+
+// strictRate is the share of rows that succeed under the strict metric.
+func strictRate(rows []Row, target float64) tally {
+	var t tally
+	for _, r := range rows {
+		t.add(strictSucceeded(r, target))
+	}
+	return t
+}
+
+// filterRows returns the rows keep accepts.
+func filterRows(rows []Row, keep func(Row) bool) []Row {
+	var out []Row
+	for _, r := range rows {
+		if keep(r) {
+			out = append(out, r)
 		}
 	}
-	if m == nil || len(stats) < 2 {
-		return claimResult{verdictNoData, "Needs runs of multiply and of at least one other network."}
+	return out
+}
+
+// formatRate prints a rate with its interval and counts: "75.0% [60.1%, 86.0%] (30 of 40)".
+func formatRate(ri rateInterval) string {
+	return fmt.Sprintf("%s [%s, %s] (%d of %d)", pct(ri.Rate), pct(ri.Lo), pct(ri.Hi), ri.Successes, ri.Runs)
+}
+
+// formatComparison prints a comparison's difference, its interval, the
+// discordant places and the adjusted p-value, compactly.
+func formatComparison(c comparison) string {
+	return fmt.Sprintf("%s %+.1f pp [%+.1f, %+.1f], %d : %d, Holm p %.3g", c.B, 100*c.Diff, 100*c.Lo, 100*c.Hi, c.OnlyA, c.OnlyB, c.HolmP)
+}
+
+// aheadOfAll is the rule of claim 1 on comparisons of one network against
+// others: confirmed if ahead of all, contradicted if behind any.
+func aheadOfAll(cs []comparison) (verdict string, behind, unclear []string) {
+	ahead := 0
+	for _, c := range cs {
+		switch c.effect() {
+		case effectFor:
+			ahead++
+		case effectAgainst:
+			behind = append(behind, c.B)
+		default:
+			unclear = append(unclear, c.B)
+		}
 	}
-	higher, tied := 0, 0
-	var best *networkStat
-	for i := range stats {
-		o := &stats[i]
-		if o == m {
+	switch {
+	case len(cs) == 0:
+		return verdictNoData, nil, nil
+	case len(behind) > 0:
+		return verdictContradicted, behind, unclear
+	case ahead == len(cs):
+		return verdictConfirmed, nil, nil
+	}
+	return verdictInconclusive, nil, unclear
+}
+
+// claimMultiplyBest judges claim 1.
+func claimMultiplyBest(in claimInput) claimResult {
+	idx := indexRuns(in.rows, in.informative)
+	var others []string
+	for _, n := range networks {
+		others = append(others, n.Name)
+	}
+	all := compareAgainst(idx, in.target, "multiply", others)
+	rate := networkRate(idx, in.target, "multiply")
+	if rate.Runs == 0 || len(all) == 0 {
+		return claimResult{verdictNoData, "Needs informative runs of multiply and of at least one other network at the same places."}
+	}
+	verdict, behind, unclear := aheadOfAll(all)
+	nums := fmt.Sprintf("multiply succeeds on %s of its informative runs (strict metric: %s). Against %d networks: ahead of %d",
+		formatRate(rate), strictRate(filterRows(in.rows, func(r Row) bool { return r.Network == "multiply" && in.informative(r) }), in.target),
+		len(all), len(all)-len(behind)-len(unclear))
+	if len(behind) > 0 {
+		nums += "; behind " + listSome(behind, 8)
+	}
+	if len(unclear) > 0 {
+		nums += "; not distinguishable from " + listSome(unclear, 8)
+	}
+	nums += " (section 1 lists every comparison)."
+	size := sameSize("multiply")
+	sized := compareAgainst(idx, in.target, "multiply", size)
+	sizeVerdict, _, _ := aheadOfAll(sized)
+	nums += fmt.Sprintf(" Against the networks of its size (%s, %s parameters at width %d: %s): %s.",
+		"multiply", thousands(parameterCounts()["multiply"]), paramWidth, strings.Join(size, ", "), sizeVerdict)
+	var parts []string
+	for _, c := range sized {
+		parts = append(parts, formatComparison(c))
+	}
+	if len(parts) > 0 {
+		nums += " " + strings.Join(parts, "; ") + "."
+	}
+	return claimResult{verdict, nums}
+}
+
+// claimMultiplyAlmostEverywhere judges claim 2.
+func claimMultiplyAlmostEverywhere(in claimInput) claimResult {
+	isDotOrSum := func(r Row) bool { return r.Task == "dot" || r.Task == "reduce_sum" }
+	a := fixedCellsRate(in.rows, in.target, func(r Row) bool { return r.Network == "multiply" && in.informative(r) && !isDotOrSum(r) })
+	b := fixedCellsRate(in.rows, in.target, func(r Row) bool { return r.Network == "multiply" && in.informative(r) && isDotOrSum(r) })
+	nums := fmt.Sprintf("A = %s; B = %s.", formatRate(a), formatRate(b))
+	ea, eb := a.atLeast(almostAll), b.atLeast(almostAll)
+	switch {
+	case a.Runs == 0 || b.Runs == 0:
+		return claimResult{verdictNoData, nums}
+	case ea == effectFor && eb == effectAgainst:
+		return claimResult{verdictConfirmed, nums}
+	case ea == effectAgainst || eb == effectFor:
+		return claimResult{verdictContradicted, nums}
+	}
+	return claimResult{verdictInconclusive, nums}
+}
+
+// claimSimpleDot judges claim 3.
+func claimSimpleDot(in claimInput) claimResult {
+	s := fixedCellsRate(in.rows, in.target, func(r Row) bool { return r.Network == "multiply_simple" && r.Task == "dot" && in.informative(r) })
+	return rateClaim(s, s.atLeast(almostAll), fmt.Sprintf("S = %s.", formatRate(s)))
+}
+
+// rateClaim turns a rate's reading into a verdict: for confirms, against
+// contradicts, no runs is no data.
+func rateClaim(ri rateInterval, effect, nums string) claimResult {
+	switch {
+	case ri.Runs == 0:
+		return claimResult{verdictNoData, nums}
+	case effect == effectFor:
+		return claimResult{verdictConfirmed, nums}
+	case effect == effectAgainst:
+		return claimResult{verdictContradicted, nums}
+	}
+	return claimResult{verdictInconclusive, nums}
+}
+
+// claimReduceSumHard judges claim 4.
+func claimReduceSumHard(in claimInput) claimResult {
+	var parts []string
+	verdict := verdictConfirmed
+	for _, net := range []string{"multiply", "multiply_simple"} {
+		f := fixedCellsRate(in.rows, in.target, func(r Row) bool { return r.Network == net && r.Task == "reduce_sum" && r.Dataset != "one_hot" })
+		parts = append(parts, fmt.Sprintf("F(%s) = %s", net, formatRate(f)))
+		switch e := f.atLeast(0.5); {
+		case f.Runs == 0:
+			verdict = verdictNoData
+		case e == effectFor && verdict != verdictNoData:
+			verdict = verdictContradicted
+		case e == effectUnclear && verdict == verdictConfirmed:
+			verdict = verdictInconclusive
+		}
+	}
+	return claimResult{verdict, strings.Join(parts, "; ") + "."}
+}
+
+// claimOneHotMostly judges claim 5.
+func claimOneHotMostly(in claimInput) claimResult {
+	var do, dont, unclear []string
+	for _, n := range networks {
+		ri := fixedCellsRate(in.rows, in.target, func(r Row) bool { return r.Network == n.Name && r.Dataset == "one_hot" && in.informative(r) })
+		if ri.Runs == 0 {
 			continue
 		}
-		switch {
-		case o.Success.beats(m.Success):
-			higher++
-		case !m.Success.beats(o.Success):
-			tied++
-		}
-		if best == nil || o.Success.beats(best.Success) {
-			best = o
+		switch ri.atLeast(0.5) {
+		case effectFor:
+			do = append(do, n.Name)
+		case effectAgainst:
+			dont = append(dont, n.Name)
+		default:
+			unclear = append(unclear, n.Name)
 		}
 	}
-	rank := higher + 1
-	nums := fmt.Sprintf("s(multiply) = %s, rank %d of %d networks (%d tied with it); the best other network is %s with %s.",
-		m.Success, rank, len(stats), tied, best.Name, best.Success)
+	n := len(do) + len(dont) + len(unclear)
+	cells := map[[2]string]bool{}
+	for _, r := range in.rows {
+		if r.Dataset == "one_hot" && in.informative(r) {
+			cells[[2]string{r.Task, r.Dataset}] = true
+		}
+	}
+	nums := fmt.Sprintf("On %d informative one_hot cells: %d of %d networks do, %d do not, %d unclear.", len(cells), len(do), n, len(dont), len(unclear))
+	if len(dont) > 0 {
+		nums += " Do not: " + listSome(dont, 8) + "."
+	}
 	switch {
-	case higher == 0 && tied == 0:
-		return claimResult{verdictConfirmed, nums}
-	case rank <= 3:
-		return claimResult{verdictPartly, nums}
-	}
-	return claimResult{verdictNotConfirmed, nums}
-}
-
-// claimMultiplyAlmostEverywhere judges claim 2 on rows.
-func claimMultiplyAlmostEverywhere(rows []Row, target float64) claimResult {
-	var a, b tally
-	for _, r := range rows {
-		if !isAnalysed(r) || r.Network != "multiply" {
-			continue
-		}
-		if r.Task == "dot" || r.Task == "reduce_sum" {
-			b.add(r.succeeded(target))
-		} else {
-			a.add(r.succeeded(target))
-		}
-	}
-	nums := fmt.Sprintf("A = %s; B = %s.", a, b)
-	switch {
-	case a.n == 0 || b.n == 0:
+	case n == 0:
 		return claimResult{verdictNoData, nums}
-	case a.atLeast(9, 10) && b.atMost(1, 2):
+	case 2*len(do) > n:
 		return claimResult{verdictConfirmed, nums}
-	case !a.atLeast(3, 5):
-		return claimResult{verdictNotConfirmed, nums}
+	case 2*len(dont) >= n:
+		return claimResult{verdictContradicted, nums}
 	}
-	return claimResult{verdictPartly, nums}
+	return claimResult{verdictInconclusive, nums}
 }
 
-// claimSimpleDot judges claim 3 on rows.
-func claimSimpleDot(rows []Row, target float64) claimResult {
-	var s tally
-	for _, r := range rows {
-		if isAnalysed(r) && r.Network == "multiply_simple" && r.Task == "dot" {
-			s.add(r.succeeded(target))
-		}
-	}
-	return allOrHalf(s, fmt.Sprintf("S = %s.", s))
-}
-
-// claimReduceSumHard judges claim 4 on rows.
-func claimReduceSumHard(rows []Row, target float64) claimResult {
-	var f tally
-	for _, r := range rows {
-		multiply := r.Network == "multiply" || r.Network == "multiply_simple"
-		if isAnalysed(r) && multiply && r.Task == "reduce_sum" && r.Dataset != "one_hot" {
-			f.add(r.succeeded(target))
-		}
-	}
-	nums := fmt.Sprintf("F = %s.", f)
-	switch {
-	case f.n == 0:
-		return claimResult{verdictNoData, nums}
-	case f.k == 0:
-		return claimResult{verdictConfirmed, nums}
-	case f.atMost(1, 2):
-		return claimResult{verdictPartly, nums}
-	}
-	return claimResult{verdictNotConfirmed, nums}
-}
-
-// claimOneHotMostly judges claim 5 on rows; trivial says whether a trivial
-// predictor already passes a run's test set (for the caveat only).
-func claimOneHotMostly(rows []Row, target float64, trivial func(Row) bool) claimResult {
-	per := map[string]*tally{}
-	successes, trivialSuccesses := 0, 0
-	for _, r := range rows {
-		if !isAnalysed(r) || r.Dataset != "one_hot" {
-			continue
-		}
-		if per[r.Network] == nil {
-			per[r.Network] = &tally{}
-		}
-		ok := r.succeeded(target)
-		per[r.Network].add(ok)
-		if ok {
-			successes++
-			if trivial(r) {
-				trivialSuccesses++
-			}
-		}
-	}
-	var p tally // networks that do, of those with one_hot runs
-	for _, t := range per {
-		p.add(2*t.k > t.n)
-	}
-	nums := fmt.Sprintf("%d of %d networks succeed on more than half of their one_hot runs (P = %.3f). "+
-		"Caveat: %d of the %d one_hot successes are in cells where a trivial predictor already reaches the target.",
-		p.k, p.n, p.rate(), trivialSuccesses, successes)
-	switch {
-	case p.n == 0:
-		return claimResult{verdictNoData, nums}
-	case 2*p.k > p.n:
-		return claimResult{verdictConfirmed, nums}
-	case p.atLeast(1, 4):
-		return claimResult{verdictPartly, nums}
-	}
-	return claimResult{verdictNotConfirmed, nums}
-}
-
-// claimActivationRange judges claim 6 on rows; outside returns the fraction
-// of a run's test label elements outside the named activation's range
-// widened by the metric's tolerance.
-func claimActivationRange(rows []Row, target float64, outside func(r Row, activation string) float64) claimResult {
+// claimActivationRange reports claim 6, untestable, as an implementation
+// check: the mismatch runs and any that passed.
+func claimActivationRange(in claimInput) claimResult {
 	var fails tally
-	perAct := map[string]int{}
 	var passed []string
-	for _, r := range rows {
+	for _, r := range in.rows {
 		spec := networkOf(r)
-		if !isAnalysed(r) || spec.Type != "dense" {
+		if spec.Type != "dense" {
 			continue
 		}
-		bounded := false
+		mismatch := false
 		for _, act := range boundedActivations {
-			bounded = bounded || act.Name == spec.Activation
+			mismatch = mismatch || (act.Name == spec.Activation && in.outside(r, act.Name) > 0.01)
 		}
-		if !bounded || outside(r, spec.Activation) <= 0.01 {
+		if !mismatch {
 			continue
 		}
-		ok := r.succeeded(target)
+		ok := r.succeeded(in.target)
 		fails.add(!ok)
-		perAct[spec.Activation]++
 		if ok {
 			passed = append(passed, r.Key())
 		}
 	}
-	var parts []string
-	for _, act := range boundedActivations {
-		parts = append(parts, fmt.Sprintf("%s %d", act.Name, perAct[act.Name]))
-	}
-	nums := fmt.Sprintf("%d mismatch runs (%s); %d of them fail (M = %.3f).", fails.n, strings.Join(parts, ", "), fails.k, fails.rate())
+	nums := fmt.Sprintf("Implementation check: %d mismatch runs, %d of them failed.", fails.n, fails.k)
 	if len(passed) > 0 {
 		nums += fmt.Sprintf(" Mismatch runs that passed, which should be impossible: %s.", listSome(passed, 5))
 	}
-	switch {
-	case fails.n == 0:
-		return claimResult{verdictNoData, nums}
-	case fails.atLeast(19, 20):
-		return claimResult{verdictConfirmed, nums}
-	case fails.atLeast(3, 4):
-		return claimResult{verdictPartly, nums}
-	}
-	return claimResult{verdictNotConfirmed, nums}
+	return claimResult{verdictUntestable, nums}
 }
 
-// claimResidualWorse judges claim 7 on rows.
-func claimResidualWorse(rows []Row, target float64) claimResult {
-	type pairKey struct {
-		Task, Dataset string
-		Seed          uint64
-		Depth         int
-		Activation    string
+// claimResidualWorse judges claim 7.
+func claimResidualWorse(in claimInput) claimResult {
+	type key struct {
+		At         place
+		Depth      int
+		Activation string
 	}
-	plain, residual := map[pairKey]Row{}, map[pairKey]Row{}
-	for _, r := range rows {
+	plain, residual := map[key]Row{}, map[key]Row{}
+	var order []key
+	for _, r := range in.rows {
 		spec := networkOf(r)
-		if !isAnalysed(r) || (spec.Depth != 2 && spec.Depth != 3) {
+		if !in.informative(r) || (spec.Depth != 2 && spec.Depth != 3) {
 			continue
 		}
-		k := pairKey{r.Task, r.Dataset, r.Seed, spec.Depth, spec.Activation}
+		k := key{place{r.Task, r.Dataset, r.Seed}, spec.Depth, spec.Activation}
 		switch spec.Type {
 		case "dense":
 			plain[k] = r
+			order = append(order, k)
 		case "dense_residual":
 			residual[k] = r
 		}
 	}
-	var d, res tally
-	wins, losses, ties := 0, 0, 0 // plain's accuracy higher, lower, equal
-	for k, p := range plain {
-		q, ok := residual[k]
-		if !ok {
-			continue
-		}
-		d.add(p.succeeded(target))
-		res.add(q.succeeded(target))
-		switch pa, qa := p.testAccuracy(), q.testAccuracy(); {
-		case pa > qa:
-			wins++
-		case pa < qa:
-			losses++
-		default:
-			ties++
+	var pairs []runPair
+	for _, k := range order {
+		if q, ok := residual[k]; ok {
+			pairs = append(pairs, runPair{k.At, plain[k], q})
 		}
 	}
-	nums := fmt.Sprintf("%d paired runs: d = %s, r = %s, d - r = %+.3f. Paired accuracy: plain higher in %d, residual higher in %d, equal in %d.",
-		d.n, d, res, d.rate()-res.rate(), wins, losses, ties)
+	slices.SortStableFunc(pairs, func(a, b runPair) int {
+		return cmp.Or(cmp.Compare(a.At.Task, b.At.Task), cmp.Compare(a.At.Dataset, b.At.Dataset))
+	})
+	c := comparePairs(pairs, in.target)
+	c.A, c.B = "plain", "residual"
+	nums := fmt.Sprintf("%d paired runs: plain %s, residual %s; plain minus residual %+.1f pp [%+.1f, %+.1f]; only plain succeeded in %d, only residual in %d (McNemar p = %.3g). "+
+		"Paired accuracy: plain higher in %d, residual higher in %d (sign test p = %.3g).",
+		c.Pairs, pct(c.RateA), pct(c.RateB), 100*c.Diff, 100*c.Lo, 100*c.Hi, c.OnlyA, c.OnlyB, c.McNemarP, c.HigherA, c.HigherB, c.SignP)
 	switch {
-	case d.n == 0:
+	case c.Pairs == 0:
 		return claimResult{verdictNoData, nums}
-	case 20*(d.k-res.k) >= d.n: // d - r >= 0.05, both over the same n
+	case c.effect() == effectFor:
 		return claimResult{verdictConfirmed, nums}
-	case d.k <= res.k:
-		return claimResult{verdictNotConfirmed, nums}
+	case c.effect() == effectAgainst:
+		return claimResult{verdictContradicted, nums}
 	}
-	return claimResult{verdictPartly, nums}
+	return claimResult{verdictInconclusive, nums}
 }
 
-// claimXorHardest judges claim 8 on rows.
-func claimXorHardest(rows []Row) claimResult {
+// claimXorHardest judges claim 8.
+func claimXorHardest(in claimInput) claimResult {
 	logical := []string{"logical_and", "logical_or", "logical_xor"}
-	type sums struct {
-		acc [3]float64
-		n   [3]int
-	}
-	per := map[string]*sums{}
-	for _, r := range rows {
+	gaps := map[string]map[uint64]*[3]float64{} // network -> seed -> g per task
+	have := map[string]map[uint64]int{}
+	for _, r := range in.rows {
 		i := slices.Index(logical, r.Task)
-		if !isAnalysed(r) || r.Dataset != "many_hot" || i < 0 {
+		g, ok := in.gapClosed(r)
+		if r.Dataset != "many_hot" || i < 0 || !ok {
 			continue
 		}
-		if per[r.Network] == nil {
-			per[r.Network] = &sums{}
+		if gaps[r.Network] == nil {
+			gaps[r.Network], have[r.Network] = map[uint64]*[3]float64{}, map[uint64]int{}
 		}
-		per[r.Network].acc[i] += r.testAccuracy()
-		per[r.Network].n[i]++
-	}
-	var h tally
-	var notHardest []string
-	for _, spec := range networks {
-		s := per[spec.Name]
-		if s == nil || s.n[0] == 0 || s.n[1] == 0 || s.n[2] == 0 {
-			continue
+		if gaps[r.Network][r.Seed] == nil {
+			gaps[r.Network][r.Seed] = &[3]float64{}
 		}
-		and, or, xor := s.acc[0]/float64(s.n[0]), s.acc[1]/float64(s.n[1]), s.acc[2]/float64(s.n[2])
-		hardest := xor < and && xor < or
-		h.add(hardest)
-		if !hardest {
-			notHardest = append(notHardest, fmt.Sprintf("%s (AND %s, OR %s, XOR %s)", spec.Name, pct(and), pct(or), pct(xor)))
+		gaps[r.Network][r.Seed][i] = g
+		have[r.Network][r.Seed] |= 1 << i
+	}
+	type test struct {
+		network, other string
+		harder, easier int // seeds where XOR's g is below, above the other task's
+	}
+	var tests []test
+	var networksJudged int
+	for _, n := range networks {
+		var and, or test
+		and.network, and.other, or.network, or.other = n.Name, "AND", n.Name, "OR"
+		seeds := 0
+		for seed, g := range gaps[n.Name] {
+			if have[n.Name][seed] != 7 {
+				continue
+			}
+			seeds++
+			and.harder, and.easier = and.harder+b2i(g[2] < g[0]), and.easier+b2i(g[2] > g[0])
+			or.harder, or.easier = or.harder+b2i(g[2] < g[1]), or.easier+b2i(g[2] > g[1])
+		}
+		if seeds > 0 {
+			networksJudged++
+			tests = append(tests, and, or)
 		}
 	}
-	nums := fmt.Sprintf("XOR is hardest for %s networks with all three tasks on many_hot.", h)
-	if len(notHardest) > 0 {
-		nums += " Not for: " + listSome(notHardest, 8) + "."
+	ps := make([]float64, len(tests))
+	for i, t := range tests {
+		ps[i] = signTestP(t.harder, t.easier)
 	}
-	return allOrHalf(h, nums)
-}
-
-// allOrHalf is the rule of claims 3 and 8 on the tally t: confirmed if all
-// of it succeeded, partly if at least half, not confirmed otherwise; no
-// data when it is empty. nums are the numbers behind the verdict.
-func allOrHalf(t tally, nums string) claimResult {
+	adjusted := holm(ps)
+	hardestFor := map[string]int{}
+	var easier []string
+	for i, t := range tests {
+		if t.harder > t.easier && ps[i] < significance {
+			hardestFor[t.network]++
+		}
+		if t.easier > t.harder && adjusted[i] < significance {
+			easier = append(easier, fmt.Sprintf("%s (XOR easier than %s in %d of %d seeds)", t.network, t.other, t.easier, t.easier+t.harder))
+		}
+	}
+	hardest := 0
+	for _, k := range hardestFor {
+		hardest += b2i(k == 2)
+	}
+	nums := fmt.Sprintf("XOR is shown hardest for %d of %d networks with all three tasks on many_hot.", hardest, networksJudged)
+	if len(easier) > 0 {
+		nums += " Shown easier for: " + listSome(easier, 8) + "."
+	}
 	switch {
-	case t.n == 0:
+	case networksJudged == 0:
 		return claimResult{verdictNoData, nums}
-	case t.k == t.n:
+	case len(easier) > 0:
+		return claimResult{verdictContradicted, nums}
+	case hardest == networksJudged:
 		return claimResult{verdictConfirmed, nums}
-	case t.atLeast(1, 2):
-		return claimResult{verdictPartly, nums}
 	}
-	return claimResult{verdictNotConfirmed, nums}
+	return claimResult{verdictInconclusive, nums}
 }
 
 // judgeClaims returns the verdicts of the eight claims on the study's rows.
 func judgeClaims(s *study) [8]claimResult {
-	rows, t := s.analysed, s.target
+	in := claimInput{rows: s.analysed, target: s.target, informative: s.informative, gapClosed: s.gapClosed, outside: s.outsideRange}
 	return [8]claimResult{
-		claimMultiplyBest(rows, t),
-		claimMultiplyAlmostEverywhere(rows, t),
-		claimSimpleDot(rows, t),
-		claimReduceSumHard(rows, t),
-		claimOneHotMostly(rows, t, s.trivialRun),
-		claimActivationRange(rows, t, s.outsideRange),
-		claimResidualWorse(rows, t),
-		claimXorHardest(rows),
+		claimMultiplyBest(in),
+		claimMultiplyAlmostEverywhere(in),
+		claimSimpleDot(in),
+		claimReduceSumHard(in),
+		claimOneHotMostly(in),
+		claimActivationRange(in),
+		claimResidualWorse(in),
+		claimXorHardest(in),
 	}
 }
 

@@ -114,8 +114,8 @@ func writeStatus(b *strings.Builder, s *study) {
 		fmt.Fprintf(b, "**Status: complete**: all %s experiments of the paper grid for %s %s%s.\n\n", thousands(want), seedWord, joinSeeds(s.seeds), errNote)
 	} else {
 		fmt.Fprintf(b, "**Status: INCOMPLETE: %s of %s experiments of the paper grid for seed(s) %s%s.** "+
-			"Every number below covers only the experiments run so far; run the study again to finish it.\n\n",
-			thousands(len(done)), thousands(want), joinSeeds(s.seeds), errNote)
+			"Every number below covers only the experiments in the file%s\n\n",
+			thousands(len(done)), thousands(want), joinSeeds(s.seeds), errNote, selectionNote(s))
 	}
 	fmt.Fprintf(b, "Made by `go run . report` from `%s` alone (%d rows", s.path, len(s.rows))
 	if s.invocations != nil {
@@ -135,6 +135,40 @@ func writeStatus(b *strings.Builder, s *study) {
 			"Its numbers are not those the full protocol would give.\n\n", strings.Join(s.protocols, "`, `"), paper)
 	}
 	writeSetAside(b, s)
+}
+
+// selectionNote says which part of the paper grid the rows cover, when
+// whole tasks, datasets or networks are absent (a deliberate selection, or
+// a study still under way), and how to complete it.
+func selectionNote(s *study) string {
+	have := map[string]bool{}
+	for _, r := range s.analysed {
+		have["t:"+r.Task], have["d:"+r.Dataset], have["n:"+r.Network] = true, true, true
+	}
+	var ts, ds, ns []string
+	for _, t := range tasks {
+		if have["t:"+t.Name] {
+			ts = append(ts, t.Name)
+		}
+	}
+	for _, d := range datasetNames {
+		if have["d:"+d] {
+			ds = append(ds, d)
+		}
+	}
+	for _, n := range networks {
+		if have["n:"+n.Name] {
+			ns = append(ns, n.Name)
+		}
+	}
+	note := "."
+	if len(ts) < len(tasks) || len(ds) < len(datasetNames) || len(ns) < len(networks) {
+		note = fmt.Sprintf(": %s of %d tasks (%s), %s of %d datasets (%s), %s of %d networks (%s).",
+			strconv.Itoa(len(ts)), len(tasks), listSome(ts, 12), strconv.Itoa(len(ds)), len(datasetNames), strings.Join(ds, ", "),
+			strconv.Itoa(len(ns)), len(networks), listSome(ns, 6))
+	}
+	return note + " Verdicts that rest on too few runs come out inconclusive or \"no data\" (section 4). " +
+		"To complete the paper grid for these seeds, run the study with the same -out and no -tasks, -datasets or -networks: what is done is skipped."
 }
 
 // writeSetAside notes the rows set aside (a torn line, repeats, rows of
@@ -167,23 +201,76 @@ func writeSetAside(b *strings.Builder, s *study) {
 	}
 }
 
-// writeSummary writes section 1: each network's success rate and mean
-// accuracy, best first, and the bar chart.
+// writeSummary writes section 1: each network's record, ranked on the
+// informative runs, with the bar chart; then the best network against
+// every other, run against run.
 func writeSummary(b *strings.Builder, s *study) {
 	b.WriteString("## 1. Summary per network\n\n")
-	ranked := rankNetworks(networkStats(s.analysed, s.target))
-	fmt.Fprintf(b, "Over the analysed runs each network has, best first (success rate, then mean accuracy). "+
-		"Success means test accuracy >= %s.\n\n", formatFloat(s.target))
+	sums := summarize(s)
+	fmt.Fprintf(b, "Ranked on the informative runs, those whose test set no trivial predictor passes (section 3): a success there shows that something was learned. "+
+		"Success means test accuracy >= %s. The interval is a 95%% bootstrap interval that resamples (task, dataset) cells, then seeds within a cell. "+
+		"The strict metric counts a run a success when at least %s of its test records have every element right. "+
+		"Lift is accuracy minus the best trivial predictor's, in percentage points. Parameters are counted at output width %d.\n\n",
+		formatFloat(s.target), formatFloat(s.target), paramWidth)
 	var rows [][]string
-	for i, n := range ranked {
-		rows = append(rows, []string{strconv.Itoa(i + 1), n.Name, strconv.Itoa(n.Success.n), strconv.Itoa(n.Success.k),
-			pct(n.Success.rate()), pct(n.meanAccuracy())})
+	for i, n := range sums {
+		ri := n.Informative
+		rows = append(rows, []string{strconv.Itoa(i + 1), n.Name, thousands(n.Params), strconv.Itoa(ri.Runs),
+			fmt.Sprintf("%s [%s, %s]", pct(ri.Rate), pct(ri.Lo), pct(ri.Hi)), pct(n.Strict.rate()), fmt.Sprintf("%+.1f", 100*n.MeanLift),
+			fmt.Sprintf("%s (%d of %d)", pct(n.All.rate()), n.All.k, n.All.n), pct(n.MeanAccuracy)})
 	}
-	mdTable(b, []string{"rank", "network", "runs", "successes", "success rate", "mean accuracy"}, rows)
-	if missing := len(networks) - len(ranked); missing > 0 {
+	mdTable(b, []string{"rank", "network", "parameters", "informative runs", "success rate [95%]", "strict metric", "mean lift",
+		"success, all runs", "mean accuracy, all runs"}, rows)
+	if missing := len(networks) - len(sums); missing > 0 {
 		fmt.Fprintf(b, "Networks with no runs yet: %d.\n\n", missing)
 	}
 	fmt.Fprintf(b, "![Success rate per network](%s)\n\n", summarySVGName)
+	writeAgainstOthers(b, s, sums, 0)
+	for i, n := range sums { // the article's network, for claim 1, if it is not the best
+		if n.Name == "multiply" && i > 0 {
+			writeAgainstOthers(b, s, sums, i)
+		}
+	}
+}
+
+// writeAgainstOthers writes the table of the network ranked i-th (0: the
+// best) against every other, paired run against run, with Holm's
+// correction.
+func writeAgainstOthers(b *strings.Builder, s *study, sums []networkSummary, i int) {
+	if len(sums) < 2 || sums[i].Informative.Runs == 0 {
+		return
+	}
+	best := sums[i].Name
+	var others []string
+	for _, n := range sums {
+		others = append(others, n.Name)
+	}
+	cs := compareAgainst(s.informativeRuns(), s.target, best, others)
+	fmt.Fprintf(b, "### %s against every other network\n\n", best)
+	fmt.Fprintf(b, "Paired over the informative places (task, dataset, seed) where both ran. McNemar: the places where only one of the two succeeded, "+
+		"with the exact test's p-value and Holm's adjustment over these %s. Sign test: the places where one's accuracy is higher. "+
+		"The difference is %s's success rate minus the other's, with its 95%% bootstrap interval (cells, then seeds). "+
+		"Distinguishable: the interval excludes 0 and the adjusted p < %s, in the same direction.\n\n", plural(len(cs), "comparison"), best, formatFloat(significance))
+	var rows [][]string
+	var same []string
+	for _, c := range cs {
+		dist := "no"
+		if c.distinguishable() {
+			dist = "yes"
+		} else {
+			same = append(same, c.B)
+		}
+		rows = append(rows, []string{c.B, strconv.Itoa(c.Pairs), fmt.Sprintf("%+.1f pp [%+.1f, %+.1f]", 100*c.Diff, 100*c.Lo, 100*c.Hi),
+			fmt.Sprintf("%d : %d", c.OnlyA, c.OnlyB), fmt.Sprintf("%.3g", c.McNemarP), fmt.Sprintf("%.3g", c.HolmP),
+			fmt.Sprintf("%d : %d, p = %.3g", c.HigherA, c.HigherB, c.SignP), dist})
+	}
+	mdTable(b, []string{"other network", "paired places", "difference [95%]", "only " + best + " : only other", "McNemar p", "Holm p",
+		"higher accuracy (" + best + " : other)", "distinguishable"}, rows)
+	if len(same) > 0 {
+		fmt.Fprintf(b, "On these runs %s cannot be told apart from: %s.\n\n", best, strings.Join(same, ", "))
+	} else {
+		fmt.Fprintf(b, "On these runs %s is distinguishable from every other network.\n\n", best)
+	}
 }
 
 // writeHeatmaps writes section 2: the four heat maps.
@@ -191,14 +278,21 @@ func writeHeatmaps(b *strings.Builder, s *study) {
 	b.WriteString("## 2. Accuracy per task and network, one map per dataset\n\n")
 	b.WriteString("Each cell is a (task, network) on the dataset: its test accuracy in percent, rounded down (so 99 or more is a success)")
 	if len(s.seeds) > 1 {
-		b.WriteString(", the mean over seeds; bold when every seed succeeded")
-	} else {
-		b.WriteString("; bold when it succeeded")
+		b.WriteString(", the mean over seeds, and below it how many seeds succeeded (k/n)")
 	}
-	b.WriteString(". Hatched grey: an excluded pair. Blank with a dash: not run yet. " +
-		"An orange dot: a trivial predictor already reaches the target on that test set (section 3), so a success there shows nothing.\n\n")
+	b.WriteString(". The colour scale is -log10(1 - accuracy), so that 90%, 95%, 98%, 99% and 100% look different. " +
+		"A gold outline: every seed succeeded. Grey, struck through: a trivial predictor already reaches the target on that test set (section 3), " +
+		"so a success there shows nothing. Hatched: an excluded pair. A dash: not run.\n\n")
+	ran := map[string]bool{}
+	for _, r := range s.analysed {
+		ran[r.Dataset] = true
+	}
 	for _, d := range datasetNames {
-		fmt.Fprintf(b, "### %s\n\n![Accuracy on %s](%s)\n\n", d, d, heatmapName(d))
+		if ran[d] {
+			fmt.Fprintf(b, "### %s\n\n![Accuracy on %s](%s)\n\n", d, d, heatmapName(d))
+		} else {
+			fmt.Fprintf(b, "### %s\n\nNo runs on %s.\n\n", d, d)
+		}
 	}
 }
 
@@ -206,10 +300,11 @@ func writeHeatmaps(b *strings.Builder, s *study) {
 // pair, and each network's lift over them where they fail.
 func writeBaselines(b *strings.Builder, s *study) {
 	b.WriteString("## 3. Trivial baselines\n\n")
-	fmt.Fprintf(b, "Two predictors that learn nothing, measured with the same metric on the same test sets: all zeros, and a constant equal to "+
-		"the mean label of each output element over the training records (one_hot: all training pairs; the other datasets: "+
-		"the first %s usable training records). Where the better of the two reaches %s the pair is trivially passable: "+
-		"the metric cannot tell a network that solved the task from one that learned a constant. ", thousands(baselineTrainRecords), formatFloat(s.target))
+	fmt.Fprintf(b, "Three predictors that learn nothing, measured with the same metric on the same test sets: all zeros; a constant equal to "+
+		"the mean label of each output element over the training records; and, per output element, the constant that the most training labels lie "+
+		"within the metric's tolerance of (the best constant for this metric; one_hot: all training pairs; the other datasets: "+
+		"the first %s usable training records). Where the best of them reaches %s on a test set, the runs on it are trivially passable: "+
+		"the metric cannot tell a network that solved the task from one that learned a constant; the other runs are the informative ones. ", thousands(baselineTrainRecords), formatFloat(s.target))
 	if len(s.splits) > 1 {
 		fmt.Fprintf(b, "Accuracies are means over the %d test sets (seeds and sizes) of the runs.", len(s.splits))
 	}
@@ -233,30 +328,21 @@ func writeBaselines(b *strings.Builder, s *study) {
 			case pb.Passable.k > 0:
 				passable = fmt.Sprintf("on %d of %d test sets", pb.Passable.k, pb.Passable.n)
 			}
-			rows = append(rows, []string{t.Name, d, pct(pb.Zeros), pct(pb.Mean), pct(max(pb.Zeros, pb.Mean)), passable})
+			rows = append(rows, []string{t.Name, d, pct(pb.Zeros), pct(pb.Mean), pct(pb.BestConst), pct(pb.Best), passable})
 		}
 	}
-	mdTable(b, []string{"task", "dataset", "all zeros", "training mean", "best", "trivially passable"}, rows)
-
-	b.WriteString("Lift of each network on the informative runs, those whose test set no trivial predictor passes: " +
-		"its mean accuracy minus the better baseline's, in percentage points, and its successes there.\n\n")
-	rows = nil
-	for _, l := range networkLifts(s) {
-		lf := "–"
-		if l.success.n > 0 {
-			lf = fmt.Sprintf("%+.1f pp", 100*l.mean())
-		}
-		rows = append(rows, []string{l.name, strconv.Itoa(l.success.n), strconv.Itoa(l.success.k), pct(l.success.rate()), lf})
-	}
-	mdTable(b, []string{"network", "informative runs", "successes", "success rate", "mean lift"}, rows)
+	mdTable(b, []string{"task", "dataset", "all zeros", "training mean", "best constant", "best", "trivially passable"}, rows)
+	b.WriteString("Each network's lift over the best of them, on the informative runs, is in section 1.\n\n")
 }
 
 // writeClaims writes section 4: each claim's verdict, numbers and rule.
 func writeClaims(b *strings.Builder, s *study) {
 	b.WriteString("## 4. The article's claims\n\n")
-	b.WriteString("Each claim is judged by a rule written before any result was seen and not tuned since. " +
-		"Rates are over runs of analysed pairs; a run that ended in an error counts as a failure; " +
-		"thresholds are compared exactly, so a rate exactly at a threshold reaches it.\n\n")
+	b.WriteString("Each claim is judged by a rule fixed in code and printed below; no rule was tuned to make a claim come out either way. " +
+		"A claim is **confirmed** only when the effect it states is shown beyond chance in its direction (a 95% interval that excludes no effect, " +
+		"and where the rule says so a test with p < 0.05), **contradicted** when the opposite effect is, and **inconclusive** otherwise: " +
+		"with few seeds, a verdict that rests on a handful of runs near the 0.99 line comes out inconclusive. " +
+		"Claims that compare networks are judged on the informative runs (section 3). A run that ended in an error counts as a failure.\n\n")
 	verdicts := judgeClaims(s)
 	var rows [][]string
 	for i, c := range claimTexts {
@@ -276,11 +362,10 @@ func writeSeeds(b *strings.Builder, s *study) {
 		fmt.Fprintf(b, "Single seed (%s): no variation to show. Run with -seeds N for more.\n\n", joinSeeds(s.seeds))
 		return
 	}
-	fmt.Fprintf(b, "Seeds %s. Success rate over all of a network's runs with its Wilson 95%% score interval; "+
-		"mean accuracy over all its runs, and the lowest and highest of its per-seed mean accuracies.\n\n", joinSeeds(s.seeds))
+	fmt.Fprintf(b, "Seeds %s. Each network's success rate and mean accuracy over all its analysed runs, and the lowest and highest of the same "+
+		"taken seed by seed: how much one seed's study can differ from another's. (Intervals for a network's rate are in section 1.)\n\n", joinSeeds(s.seeds))
 	var rows [][]string
 	for _, n := range rankNetworks(networkStats(s.analysed, s.target)) {
-		lo, hi := wilson(n.Success.k, n.Success.n)
 		perSeed := map[uint64]*networkStat{}
 		for _, r := range s.analysed {
 			if r.Network == n.Name {
@@ -291,14 +376,62 @@ func writeSeeds(b *strings.Builder, s *study) {
 				perSeed[r.Seed].AccSum += r.testAccuracy()
 			}
 		}
-		minAcc, maxAcc := math.Inf(1), math.Inf(-1)
+		minAcc, maxAcc, minRate, maxRate := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 		for _, st := range perSeed {
 			minAcc, maxAcc = min(minAcc, st.meanAccuracy()), max(maxAcc, st.meanAccuracy())
+			minRate, maxRate = min(minRate, st.Success.rate()), max(maxRate, st.Success.rate())
 		}
-		rows = append(rows, []string{n.Name, strconv.Itoa(n.Success.n), pct(n.Success.rate()),
-			fmt.Sprintf("%s – %s", pct(lo), pct(hi)), pct(n.meanAccuracy()), pct(minAcc), pct(maxAcc)})
+		rows = append(rows, []string{n.Name, strconv.Itoa(n.Success.n), pct(n.Success.rate()), pct(minRate), pct(maxRate),
+			pct(n.meanAccuracy()), pct(minAcc), pct(maxAcc)})
 	}
-	mdTable(b, []string{"network", "runs", "success rate", "Wilson 95%", "mean accuracy", "min over seeds", "max over seeds"}, rows)
+	mdTable(b, []string{"network", "runs", "success rate", "lowest seed", "highest seed", "mean accuracy", "lowest seed", "highest seed"}, rows)
+	writeCells(b, s)
+}
+
+// writeCells writes the per-cell table: for every (task, dataset, network)
+// with runs, its successes k of n seeds with a Wilson interval over the
+// seeds (the cell is fixed, the seed is the random part), and its mean
+// accuracy with the lowest and highest.
+func writeCells(b *strings.Builder, s *study) {
+	type cell struct {
+		success  tally
+		sum      float64
+		min, max float64
+	}
+	cells := map[cellID]*cell{}
+	for _, r := range s.analysed {
+		id := cellID{r.Task, r.Dataset, r.Network}
+		c := cells[id]
+		if c == nil {
+			c = &cell{min: math.Inf(1), max: math.Inf(-1)}
+			cells[id] = c
+		}
+		acc := r.testAccuracy()
+		c.success.add(r.succeeded(s.target))
+		c.sum += acc
+		c.min, c.max = min(c.min, acc), max(c.max, acc)
+	}
+	var rows [][]string
+	for _, t := range tasks {
+		for _, d := range datasetNames {
+			for _, n := range networks {
+				c := cells[cellID{t.Name, d, n.Name}]
+				if c == nil {
+					continue
+				}
+				lo, hi := wilson(c.success.k, c.success.n)
+				trivial := ""
+				if s.trivialPair(t.Name, d) {
+					trivial = "trivially passable"
+				}
+				rows = append(rows, []string{t.Name, d, n.Name, fmt.Sprintf("%d of %d", c.success.k, c.success.n),
+					fmt.Sprintf("%s – %s", pct(lo), pct(hi)), pct(c.sum / float64(c.success.n)), pct(c.min), pct(c.max), trivial})
+			}
+		}
+	}
+	fmt.Fprintf(b, "<details><summary>Every cell: successes of its seeds with a Wilson 95%% interval, mean accuracy and its range (%d cells)</summary>\n\n", len(rows))
+	mdTable(b, []string{"task", "dataset", "network", "successes", "Wilson 95%", "mean accuracy", "lowest", "highest", "note"}, rows)
+	b.WriteString("</details>\n\n")
 }
 
 // writeDifferences writes section 6: what this reproduction does

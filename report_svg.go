@@ -20,8 +20,26 @@ var blues = [...][3]float64{
 	{66, 146, 198}, {33, 113, 181}, {8, 81, 156}, {8, 48, 107},
 }
 
-// rampColour returns the colour of accuracy v in [0, 1] (clamped),
-// interpolated linearly between the ramp's neighbouring stops.
+// ninesMax is the top of the heat maps' scale: -log10(1 - accuracy) is
+// drawn up to 3 (99.9%), so that 95%, 98%, 99% and 100% get clearly
+// different colours where a linear scale would make them one.
+const ninesMax = 3
+
+// nines returns accuracy v's place on the heat maps' scale in [0, 1]:
+// -log10(1 - v) / ninesMax, clamped; 0.9 -> 1/3, 0.99 -> 2/3, 0.999 or
+// more -> 1.
+func nines(v float64) float64 {
+	if math.IsNaN(v) || v <= 0 {
+		return 0
+	}
+	if v >= 1 {
+		return 1
+	}
+	return max(0, min(1, -math.Log10(1-v)/ninesMax))
+}
+
+// rampColour returns the colour of x in [0, 1] (clamped), interpolated
+// linearly between the ramp's neighbouring stops.
 func rampColour(v float64) string {
 	if math.IsNaN(v) {
 		v = 0
@@ -50,22 +68,31 @@ func esc(s string) string { return template.HTMLEscapeString(s) }
 
 // Heat map geometry, in pixels.
 const (
-	hmCellW, hmCellH = 30, 20   // one cell
+	hmCellW, hmCellH = 32, 26   // one cell: the accuracy, and below it k/n with several seeds
 	hmLeft, hmTop    = 125, 175 // the grid's top-left corner: room for task names and rotated network names
 )
 
+// Heat map marks.
+const (
+	successStroke = "#f2b701" // the outline of a cell where every seed succeeded
+	trivialFill   = "#d9d9d9" // a cell whose test sets a trivial predictor passes
+)
+
 // heatmapSVG draws dataset's task x network heat map: a row per task (tasks
-// order), a column per network (networkSpecs order), each cell one rect of
-// class "cell" (plus "excluded" or "missing"), and a legend below.
+// order), a column per network (networks order), each cell one rect of
+// class "cell" (plus "excluded", "missing", "trivial" or "success"), and a
+// legend below. Colour is the mean accuracy on the nines scale; a gold
+// outline marks a cell where every seed succeeded; a trivially passable
+// cell is grey with a diagonal stroke, whatever its accuracy.
 func heatmapSVG(s *study, dataset string) string {
 	cells := cellStats(s.analysed, s.target)
 	gridW, gridH := len(networks)*hmCellW, len(tasks)*hmCellH
-	width, height := hmLeft+gridW+20, hmTop+gridH+110
+	width, height := hmLeft+gridW+20, hmTop+gridH+120
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif">
-<style>.v{font-size:9px;text-anchor:middle} .ok{font-weight:bold} .col{font-size:10px} .row{font-size:11px;text-anchor:end} .key{font-size:11px}</style>
+<style>.v{font-size:10px;text-anchor:middle} .k{font-size:8px;text-anchor:middle} .ok{font-weight:bold} .col{font-size:10px} .row{font-size:11px;text-anchor:end} .key{font-size:11px}</style>
 <defs>
-<pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#e3e3e3"/><line x1="0" y1="0" x2="0" y2="6" stroke="#b0b0b0" stroke-width="2"/></pattern>
+<pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#f0f0f0"/><line x1="0" y1="0" x2="0" y2="6" stroke="#c8c8c8" stroke-width="2"/></pattern>
 <linearGradient id="ramp">`, width, height, width, height)
 	for i := range blues {
 		v := float64(i) / float64(len(blues)-1)
@@ -74,7 +101,7 @@ func heatmapSVG(s *study, dataset string) string {
 	b.WriteString("</linearGradient>\n</defs>\n")
 	seedNote := ""
 	if len(s.seeds) > 1 {
-		seedNote = fmt.Sprintf(", mean over %d seeds", len(s.seeds))
+		seedNote = fmt.Sprintf(", mean over %d seeds; below it, seeds that succeeded", len(s.seeds))
 	}
 	fmt.Fprintf(&b, `<text x="10" y="20" font-size="15" font-weight="bold">Test accuracy (%%) on %s%s</text>`+"\n", esc(dataset), seedNote)
 	for j, spec := range networks {
@@ -87,98 +114,146 @@ func heatmapSVG(s *study, dataset string) string {
 		trivial := exclusionReason(t.Name, dataset) == "" && s.trivialPair(t.Name, dataset)
 		for j, spec := range networks {
 			x := hmLeft + j*hmCellW
-			heatmapCell(&b, x, y, t.Name, dataset, spec.Name, cells[cellID{t.Name, dataset, spec.Name}], trivial, s.target)
+			heatmapCell(&b, x, y, t.Name, dataset, spec.Name, cells[cellID{t.Name, dataset, spec.Name}], trivial, len(s.seeds) > 1, s.target)
 		}
 	}
-	// The legend: the colour ramp, then a key to the other marks.
-	ly := hmTop + gridH + 30
-	fmt.Fprintf(&b, `<text class="key" x="%d" y="%d">accuracy</text>`+"\n", hmLeft-6-55, ly+11)
-	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="300" height="14" fill="url(#ramp)" stroke="#999"/>`+"\n", hmLeft, ly)
-	for _, v := range []int{0, 25, 50, 75, 100} {
-		x := hmLeft + v*3
-		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#555"/><text class="key" x="%d" y="%d" text-anchor="middle">%d%%</text>`+"\n",
-			x, ly+14, x, ly+18, x, ly+30, v)
-	}
-	ky := ly + 50
-	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="url(#hatch)" stroke="#fff"/><text class="key" x="%d" y="%d">excluded pair</text>`+"\n",
-		hmLeft, ky, hmCellW, hmCellH, hmLeft+hmCellW+6, ky+14)
-	kx := hmLeft + 140
-	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="#fff" stroke="#ccc"/><text class="v" x="%d" y="%d" fill="#999">–</text><text class="key" x="%d" y="%d">not run yet</text>`+"\n",
-		kx, ky, hmCellW, hmCellH, kx+hmCellW/2, ky+13, kx+hmCellW+6, ky+14)
-	kx += 130
-	fmt.Fprintf(&b, `<circle cx="%d" cy="%d" r="3" fill="#f58518" stroke="#fff" stroke-width="0.8"/><text class="key" x="%d" y="%d">a trivial predictor passes</text>`+"\n",
-		kx+4, ky+10, kx+14, ky+14)
-	kx += 200
-	fmt.Fprintf(&b, `<text class="key ok" x="%d" y="%d">bold</text><text class="key" x="%d" y="%d">: success (&gt;= %s%%)</text>`+"\n",
-		kx, ky+14, kx+27, ky+14, formatFloat(100*s.target))
+	heatmapLegend(&b, hmTop+gridH+30, s.target)
 	b.WriteString("</svg>\n")
 	return b.String()
 }
 
+// heatmapLegend draws the colour scale with its nines ticks, and a key to
+// the marks, from height y down.
+func heatmapLegend(b *strings.Builder, y int, target float64) {
+	const scaleW = 360
+	fmt.Fprintf(b, `<text class="key" x="%d" y="%d">accuracy</text>`+"\n", hmLeft-6-55, y+11)
+	fmt.Fprintf(b, `<rect x="%d" y="%d" width="%d" height="14" fill="url(#ramp)" stroke="#999"/>`+"\n", hmLeft, y, scaleW)
+	for _, v := range []float64{0, 0.5, 0.9, 0.95, 0.98, 0.99, 0.999} {
+		x := hmLeft + int(math.Round(nines(v)*scaleW))
+		fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#555"/><text class="key" x="%d" y="%d" text-anchor="middle">%s</text>`+"\n",
+			x, y+14, x, y+18, x, y+30, formatFloat(100*v))
+	}
+	fmt.Fprintf(b, `<text class="key" x="%d" y="%d">%% (scale: -log10(1 - accuracy), so each 9 gets the same room)</text>`+"\n", hmLeft+scaleW+10, y+11)
+	ky := y + 48
+	key := func(x int, mark, text string) {
+		fmt.Fprintf(b, `%s<text class="key" x="%d" y="%d">%s</text>`+"\n", mark, x+hmCellW+6, ky+16, text)
+	}
+	key(hmLeft, fmt.Sprintf(`<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="%s" stroke-width="2.5"/>`,
+		hmLeft+1, ky+1, hmCellW-2, hmCellH-2, rampColour(1), successStroke), fmt.Sprintf("every seed succeeded (&gt;= %s%%)", formatFloat(100*target)))
+	kx := hmLeft + 230
+	key(kx, fmt.Sprintf(`<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#fff"/><line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#888"/>`,
+		kx, ky, hmCellW, hmCellH, trivialFill, kx, ky+hmCellH, kx+hmCellW, ky), "a trivial predictor passes: shows nothing")
+	kx += 270
+	key(kx, fmt.Sprintf(`<rect x="%d" y="%d" width="%d" height="%d" fill="url(#hatch)" stroke="#fff"/>`, kx, ky, hmCellW, hmCellH), "excluded pair")
+	kx += 140
+	key(kx, fmt.Sprintf(`<rect x="%d" y="%d" width="%d" height="%d" fill="#fff" stroke="#ccc"/><text class="v" x="%d" y="%d" fill="#999">–</text>`,
+		kx, ky, hmCellW, hmCellH, kx+hmCellW/2, ky+hmCellH/2+4), "not run")
+}
+
 // heatmapCell draws one heat-map cell at (x, y): its rect, a tooltip, the
-// accuracy and, if trivial, the orange dot. c is nil for a cell not run.
-func heatmapCell(b *strings.Builder, x, y int, task, dataset, network string, c *cellStat, trivial bool, target float64) {
-	cx, ty := x+hmCellW/2, y+hmCellH/2+3
+// mean accuracy (rounded down) and, with several seeds, k/n seeds that
+// succeeded. c is nil for a cell not run; trivial marks a trivially
+// passable cell.
+func heatmapCell(b *strings.Builder, x, y int, task, dataset, network string, c *cellStat, trivial, seeds bool, target float64) {
+	cx := x + hmCellW/2
 	label := fmt.Sprintf("%s × %s on %s", task, network, dataset)
 	b.WriteString("<g>")
+	defer b.WriteString("</g>\n")
 	switch {
 	case exclusionReason(task, dataset) != "":
 		fmt.Fprintf(b, `<title>%s: excluded (%s)</title><rect class="cell excluded" x="%d" y="%d" width="%d" height="%d" fill="url(#hatch)" stroke="#fff"/>`,
 			esc(label), esc(exclusionReason(task, dataset)), x, y, hmCellW, hmCellH)
+		return
 	case c == nil:
-		fmt.Fprintf(b, `<title>%s: not run yet</title><rect class="cell missing" x="%d" y="%d" width="%d" height="%d" fill="#fff" stroke="#ddd"/><text class="v" x="%d" y="%d" fill="#999">–</text>`,
-			esc(label), x, y, hmCellW, hmCellH, cx, ty)
-	default:
-		acc := c.AccSum / float64(c.Success.n)
-		class, text, style := "cell", strconv.Itoa(int(math.Floor(acc*100+1e-7))), ""
-		if c.Errors > 0 {
-			class += " error"
+		class, fill, note := "cell missing", "#fff", ""
+		if trivial {
+			class, fill, note = "cell missing trivial", trivialFill, "; a trivial predictor passes this test set"
 		}
-		colour := textColour(acc)
-		if c.Errors == c.Success.n {
-			text, colour = "err", "#c00"
-		}
-		if c.Success.k == c.Success.n {
-			style = " ok"
-		}
-		fmt.Fprintf(b, `<title>%s: %s, %d of %d seeds succeeded`, esc(label), pct(acc), c.Success.k, c.Success.n)
-		if c.Errors > 0 {
-			fmt.Fprintf(b, ", %d ended in an error", c.Errors)
-		}
-		fmt.Fprintf(b, `</title><rect class="%s" x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#fff"/><text class="v%s" x="%d" y="%d" fill="%s">%s</text>`,
-			class, x, y, hmCellW, hmCellH, rampColour(acc), style, cx, ty, colour, text)
+		fmt.Fprintf(b, `<title>%s: not run%s</title><rect class="%s" x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#ddd"/><text class="v" x="%d" y="%d" fill="#999">–</text>`,
+			esc(label), note, class, x, y, hmCellW, hmCellH, fill, cx, y+hmCellH/2+4)
+		return
+	}
+	acc := c.AccSum / float64(c.Success.n)
+	class, fill, colour, stroke := "cell", rampColour(nines(acc)), textColour(nines(acc)), `stroke="#fff"`
+	text := strconv.Itoa(int(math.Floor(acc*100 + 1e-7)))
+	if trivial {
+		class, fill, colour = "cell trivial", trivialFill, "#666"
+	}
+	allOK := c.Success.k == c.Success.n
+	if allOK && !trivial {
+		class += " success"
+		stroke = fmt.Sprintf(`stroke="%s" stroke-width="2.5"`, successStroke)
+	}
+	if c.Errors > 0 {
+		class += " error"
+	}
+	if c.Errors == c.Success.n {
+		text, colour = "err", "#c00"
+	}
+	fmt.Fprintf(b, `<title>%s: %s, %d of %d seeds succeeded`, esc(label), pct(acc), c.Success.k, c.Success.n)
+	if c.Errors > 0 {
+		fmt.Fprintf(b, ", %d ended in an error", c.Errors)
 	}
 	if trivial {
-		fmt.Fprintf(b, `<circle class="trivial" cx="%d" cy="%d" r="2.5" fill="#f58518" stroke="#fff" stroke-width="0.6"/>`, x+hmCellW-4, y+4)
+		b.WriteString("; a trivial predictor passes this test set, so a success shows nothing")
 	}
-	b.WriteString("</g>\n")
+	inset := 0
+	if allOK && !trivial {
+		inset = 1 // keep the thick outline inside the cell
+	}
+	fmt.Fprintf(b, `</title><rect class="%s" x="%d" y="%d" width="%d" height="%d" fill="%s" %s/>`,
+		class, x+inset, y+inset, hmCellW-2*inset, hmCellH-2*inset, fill, stroke)
+	if trivial {
+		fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#888"/>`, x, y+hmCellH, x+hmCellW, y)
+	}
+	bold := ""
+	if allOK {
+		bold = " ok"
+	}
+	ty := y + hmCellH/2 + 4
+	if seeds {
+		ty = y + 11
+		fmt.Fprintf(b, `<text class="k" x="%d" y="%d" fill="%s">%d/%d</text>`, cx, y+22, colour, c.Success.k, c.Success.n)
+	}
+	fmt.Fprintf(b, `<text class="v%s" x="%d" y="%d" fill="%s">%s</text>`, bold, cx, ty, colour, text)
 }
 
-// summarySVG draws one horizontal bar (rect class "bar") per network in
-// stats, in the given order: the bar is the success rate, the text after it
-// the counts and the mean accuracy.
-func summarySVG(stats []networkStat, target float64) string {
+// summaryChartSVG draws one horizontal bar (rect class "bar") per network,
+// ranked as in the report's summary: the bar is the success rate on the
+// informative runs, the whisker its 95% interval, the text after it the
+// counts, the strict metric and the mean lift.
+func summaryChartSVG(sums []networkSummary, target float64) string {
 	const rowH, left, barW, top = 22, 185, 400, 50
-	width, height := left+barW+230, top+len(stats)*rowH+40
+	width, height := left+barW+300, top+len(sums)*rowH+40
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif">
 <style>text{font-size:12px} .name{text-anchor:end} .axis{font-size:10px;text-anchor:middle;fill:#555}</style>
-<text x="10" y="20" font-size="15" font-weight="bold">Success rate per network (test accuracy &gt;= %s%%), best first</text>
+<text x="10" y="20" font-size="15" font-weight="bold">Success rate on informative runs (test accuracy &gt;= %s%%), with 95%% intervals, best first</text>
 `, width, height, width, height, formatFloat(100*target))
-	axisY := top + len(stats)*rowH
+	axisY := top + len(sums)*rowH
 	for _, v := range []int{0, 25, 50, 75, 100} {
 		x := left + v*barW/100
 		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#ddd"/><text class="axis" x="%d" y="%d">%d%%</text>`+"\n",
 			x, top-6, x, axisY+4, x, axisY+16, v)
 	}
-	for i, n := range stats {
+	for i, n := range sums {
+		ri := n.Informative
 		y := top + i*rowH
-		w := n.Success.rate() * barW
+		w := ri.Rate * barW
+		if math.IsNaN(w) {
+			w = 0
+		}
 		fmt.Fprintf(&b, `<text class="name" x="%d" y="%d">%s</text>`, left-8, y+rowH/2+4, esc(n.Name))
-		fmt.Fprintf(&b, `<rect class="bar" x="%d" y="%d" width="%.1f" height="%d" fill="#2171b5"><title>%s: %s</title></rect>`,
-			left, y+4, w, rowH-8, esc(n.Name), n.Success)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d">%d/%d (%s), mean accuracy %s</text>`+"\n",
-			float64(left)+w+6, y+rowH/2+4, n.Success.k, n.Success.n, pct(n.Success.rate()), pct(n.meanAccuracy()))
+		fmt.Fprintf(&b, `<rect class="bar" x="%d" y="%d" width="%.1f" height="%d" fill="#6baed6"><title>%s: %s [%s, %s]</title></rect>`,
+			left, y+4, w, rowH-8, esc(n.Name), pct(ri.Rate), pct(ri.Lo), pct(ri.Hi))
+		if ri.Runs > 0 && !math.IsNaN(ri.Lo) {
+			lo, hi := float64(left)+ri.Lo*barW, float64(left)+ri.Hi*barW
+			fmt.Fprintf(&b, `<line class="interval" x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#08306b" stroke-width="1.5"/>`, lo, y+rowH/2, hi, y+rowH/2)
+			fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#08306b"/><line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#08306b"/>`,
+				lo, y+6, lo, y+rowH-6, hi, y+6, hi, y+rowH-6)
+		}
+		fmt.Fprintf(&b, `<text x="%d" y="%d">%d/%d (%s), strict %s, lift %+.1f pp</text>`+"\n",
+			left+barW+8, y+rowH/2+4, ri.Successes, ri.Runs, pct(ri.Rate), pct(n.Strict.rate()), 100*n.MeanLift)
 	}
 	b.WriteString("</svg>\n")
 	return b.String()

@@ -193,41 +193,52 @@ func TestReportFromHandMadeResults(t *testing.T) {
 		"Note: 1 row of excluded (task, dataset) pairs (run with -all) is not analysed.",
 		// 1. summary
 		"## 1. Summary per network",
-		"| 1 | multiply | 4 | 3 | 75.0% | 87.1% |",
-		"| 2 | multiply_simple | 2 | 1 | 50.0% | 98.0% |",
-		"| 3 | dense-1-linear | 3 | 1 | 33.3% | 40.0% |",
+		// Ranked on informative runs (see section 3 below): multiply 2 of 3,
+		// its interval over 3 cells of one seed each [0, 1]; then the two
+		// with none, multiply_simple's lift (0.96 on dot) the higher.
+		"| 1 | multiply | 98,944 | 3 | 66.6% [0.0%, 100.0%] | 66.6% |",
+		"| 75.0% (3 of 4) | 87.1% |",
+		"| 2 | multiply_simple | 16,512 | 1 | 0.0% [0.0%, 0.0%] | 0.0% |",
+		"| 50.0% (1 of 2) | 98.0% |",
+		"| 3 | dense-1-linear | 32,896 | 2 | 0.0% [0.0%, 0.0%] | 0.0% |",
+		"| 33.3% (1 of 3) | 40.0% |",
+		// multiply against the others: only multiply_simple shares an
+		// informative place with it (dot/many_hot, both failed).
+		"### multiply against every other network",
+		"| multiply_simple | 1 | +0.0 pp [+0.0, +0.0] | 0 : 0 | 1 | 1 | 0 : 1, p = 1 | no |",
+		"Holm's adjustment over these 1 comparison.",
 		"Networks with no runs yet: 24.",
 		"![Success rate per network](summary.svg)",
 		// 2. heat maps
 		"## 2. Accuracy per task and network",
 		"![Accuracy on one_hot](heatmap-one_hot.svg)",
-		"![Accuracy on random_pos](heatmap-random_pos.svg)",
+		"### random_pos\n\nNo runs on random_pos.",
+		"covers only the experiments in the file: 4 of 12 tasks (reduce_sum; concat; dot; elementwise_mul), 3 of 4 datasets (one_hot, many_hot, random), 3 of 27 networks",
 		// 3. baselines: concat on one_hot has 2 ones in 256 label elements, so
 		// zeros (and the mean, about 1/128) get 254/256 = 99.21875%;
 		// one_hot_sum has one 1 in 255: 254/255 = 99.6%; reduce_max on
 		// many_hot is always 1: zeros 0%, the mean (1) 100%.
 		"## 3. Trivial baselines",
-		"| concat | one_hot | 99.2% | 99.2% | 99.2% | yes |",
-		"| one_hot_sum | one_hot | 99.6% | 99.6% | 99.6% | yes |",
-		"| reduce_max | many_hot | 0.0% | 100.0% | 100.0% | yes |",
-		// Informative runs: multiply's concat/one_hot is trivial, its other
-		// three are not, two of which succeed; dense-1-linear's concat/one_hot
-		// is trivial, dot/random and the error are not.
-		"| multiply | 3 | 2 | 66.6% |",
-		"| dense-1-linear | 2 | 0 | 0.0% |",
+		"| concat | one_hot | 99.2% | 99.2% | 99.2% | 99.2% | yes |",
+		"| one_hot_sum | one_hot | 99.6% | 99.6% | 99.6% | 99.6% | yes |",
+		"| reduce_max | many_hot | 0.0% | 100.0% | 100.0% | 100.0% | yes |",
+		// logical_or on many_hot: zeros are right a quarter of the time, the
+		// mean (0.75) never, the constant 1 three quarters.
+		"| logical_or | many_hot | 24.8% | 0.0% | 75.1% | 75.1% | no |",
 		// 4. claims
 		"## 4. The article's claims",
-		"| 1 | The multiply network has the best overall success. | confirmed |",
-		"| 2 | Multiply reaches close to 100% on almost every task and dataset, except dot and reduce_sum. | confirmed |",
-		"| 3 | Multiply simple reaches 100% on dot. | partly |",
+		"| 1 | The multiply network has the best overall success. | inconclusive |",
+		"| 2 | Multiply reaches close to 100% on almost every task and dataset, except dot and reduce_sum. | inconclusive |",
+		"| 3 | Multiply simple reaches 100% on dot. | contradicted |",
 		"| 4 | Neither multiply variant does well on reduce_sum (datasets other than one_hot). | no data |",
-		"| 5 | Most networks reach > 99% on most tasks with one_hot inputs. | confirmed |",
-		"| 6 | An activation whose range excludes the label domain fails (e.g. sigmoid on reduce_sum). | no data |",
+		"| 5 | Most networks reach > 99% on most tasks with one_hot inputs. | no data |",
+		"| 6 | An activation whose range excludes the label domain fails (e.g. sigmoid on reduce_sum). | untestable |",
 		"| 7 | Residual networks do worse than plain dense networks. | no data |",
 		"| 8 | XOR is the hardest logical task, on many_hot for every network. | no data |",
-		"s(multiply) = 3 of 4 (75.0%), rank 1 of 3 networks",
-		"A = 3 of 3 (100.0%); B = 0 of 1 (0.0%).",
-		"cannot reach 99% by construction",
+		"multiply succeeds on 66.6% [0.0%, 100.0%] (2 of 3) of its informative runs (strict metric: 2 of 3 (66.6%)). Against 1 networks: ahead of 0; not distinguishable from multiply_simple",
+		"A = 100.0% [34.2%, 100.0%] (2 of 2); B = 0.0% [0.0%, 79.3%] (0 of 1).",
+		"S = 0.0% [0.0%, 79.3%] (0 of 1).",
+		"cannot reach 99% on it, by arithmetic",
 		// 5. seeds
 		"## 5. Variation over seeds",
 		"Single seed (1)",
@@ -256,7 +267,7 @@ func TestReportFromHandMadeResults(t *testing.T) {
 			bars = append(bars, n.child("title").Text)
 		}
 	})
-	if len(bars) != 3 || !strings.HasPrefix(bars[0], "multiply: 3 of 4") || !strings.HasPrefix(bars[2], "dense-1-linear:") {
+	if len(bars) != 3 || !strings.HasPrefix(bars[0], "multiply: 66.6% [0.0%, 100.0%]") || !strings.HasPrefix(bars[2], "dense-1-linear:") {
 		t.Errorf("summary.svg bars %q, want multiply, multiply_simple, dense-1-linear", bars)
 	}
 
@@ -294,20 +305,28 @@ func TestReportFromHandMadeResults(t *testing.T) {
 	if c := manyHot["reduce_sum × dense-1-linear"].child("rect"); !c.hasClass("error") {
 		t.Error("the error cell lacks class error")
 	}
-	if c := manyHot["concat × multiply"].child("rect"); c.Attr["fill"] != rampColour(1) || rampColour(1) != "#08306b" || rampColour(0) != "#f7fbff" {
-		t.Errorf("a 100%% cell is filled %s, want the ramp's darkest", c.Attr["fill"])
+	if c := manyHot["concat × multiply"].child("rect"); c.Attr["fill"] != rampColour(1) || rampColour(1) != "#08306b" || rampColour(0) != "#f7fbff" ||
+		!c.hasClass("success") || c.Attr["stroke"] != successStroke {
+		t.Errorf("a 100%% cell is filled %s with stroke %s, want the ramp's darkest with the success outline", c.Attr["fill"], c.Attr["stroke"])
 	}
-	// Trivially passable pairs carry the dot, on every cell of their row.
+	if c := manyHot["dot × multiply_simple"].child("rect"); c.hasClass("success") || c.Attr["fill"] != rampColour(nines(0.96)) {
+		t.Errorf("a 96%% cell: class %q fill %s", c.Attr["class"], c.Attr["fill"])
+	}
+	// The nines scale keeps 95%, 98%, 99% and 100% apart.
+	if !(nines(0.95) < nines(0.98) && nines(0.98) < nines(0.99) && nines(0.99) < nines(1)) || math.Abs(nines(0.99)-2.0/3) > 1e-12 {
+		t.Errorf("nines: 0.95 %v, 0.98 %v, 0.99 %v, 1 %v", nines(0.95), nines(0.98), nines(0.99), nines(1))
+	}
+	// Trivially passable pairs are grey and struck through, on every cell of their row.
 	oneHot := heatmapCells(parseXML(t, "one_hot", readReportFile(t, dir, heatmapName("one_hot"))))
 	for key, want := range map[string]bool{
 		"concat × multiply": true, "one_hot_sum × dense-3-selu": true, "elementwise_add × multiply": false, "reduce_sum × multiply": false,
 	} {
 		g := oneHot[key]
-		if got := g.child("circle") != nil && g.child("circle").hasClass("trivial"); got != want {
+		if got := g.child("rect").hasClass("trivial"); got != want {
 			t.Errorf("one_hot cell %s: trivial mark %v, want %v", key, got, want)
 		}
 	}
-	if g := manyHot["reduce_max × multiply"]; g.child("circle") == nil {
+	if g := manyHot["reduce_max × multiply"]; !g.child("rect").hasClass("trivial") || g.child("rect").Attr["fill"] != trivialFill {
 		t.Error("reduce_max on many_hot is not marked trivial")
 	}
 }
@@ -335,7 +354,9 @@ func TestReportSeveralSeedsAndRunLog(t *testing.T) {
 	md := string(readReportFile(t, dir, reportName))
 	for _, want := range []string{
 		"INCOMPLETE: 4 of 1,782 experiments of the paper grid for seed(s) 1, 2.",
-		"| multiply | 4 | 75.0% | 30.0% – 95.4% | 87.5% | 75.0% | 100.0% |",
+		"| multiply | 4 | 75.0% | 50.0% | 100.0% | 87.5% | 75.0% | 100.0% |",
+		"| concat | many_hot | multiply | 2 of 2 | 34.2% – 100.0% | 100.0% | 100.0% | 100.0% |",
+		"| dot | many_hot | multiply | 1 of 2 | 9.4% – 90.5% | 75.0% | 50.0% | 100.0% |",
 		"| study command(s) | `go run . -seeds 2` |",
 		"| CPU | Test CPU (8 CPUs) |",
 		"| total wall time | 1:02:05, summed over 1 invocation (from runs.jsonl) |",
@@ -345,7 +366,7 @@ func TestReportSeveralSeedsAndRunLog(t *testing.T) {
 		}
 	}
 	svg := string(readReportFile(t, dir, heatmapName("many_hot")))
-	if !strings.Contains(svg, "mean over 2 seeds") || !strings.Contains(svg, "1 of 2 seeds succeeded") {
+	if !strings.Contains(svg, "mean over 2 seeds") || !strings.Contains(svg, "1 of 2 seeds succeeded") || !strings.Contains(svg, ">1/2</text>") {
 		t.Error("the many_hot heat map does not show the mean over seeds")
 	}
 }
@@ -520,112 +541,156 @@ func checkVerdict(t *testing.T, name string, got claimResult, want string) {
 	}
 }
 
-// TestClaimRules runs each claim's rule on rows whose answer is known,
-// thresholds included.
+// claimCells are twelve analysed (task, dataset) cells for the claim tests.
+var claimCells = func() [][2]string {
+	var cells [][2]string
+	for _, t := range []string{"concat", "elementwise_add", "elementwise_mul", "dot"} {
+		for _, d := range []string{"many_hot", "random", "random_pos"} {
+			cells = append(cells, [2]string{t, d})
+		}
+	}
+	return cells
+}()
+
+// gridRuns returns network's runs on the claim cells for seeds 1..seeds,
+// succeeding (accuracy 1) on the cells where ok(cell index) and failing
+// (0.5) elsewhere.
+func gridRuns(network string, seeds int, ok func(cell int) bool) []Row {
+	var rows []Row
+	for i, c := range claimCells {
+		for s := 1; s <= seeds; s++ {
+			acc := 0.5
+			if ok(i) {
+				acc = 1
+			}
+			rows = append(rows, claimRow(c[0], c[1], network, uint64(s), acc))
+		}
+	}
+	return rows
+}
+
+// claimsOn is the claim input for rows where every run is informative,
+// g is the accuracy itself, and half of reduce_sum's labels are beyond
+// sigmoid's reach.
+func claimsOn(rows []Row) claimInput {
+	return claimInput{
+		rows: rows, target: 0.99,
+		informative: func(Row) bool { return true },
+		gapClosed:   func(r Row) (float64, bool) { return r.testAccuracy(), true },
+		outside: func(r Row, act string) float64 {
+			if r.Task == "reduce_sum" && act == "sigmoid" {
+				return 0.5
+			}
+			return 0
+		},
+	}
+}
+
+// TestClaimRules runs each claim's rule on rows whose answer is known:
+// each verdict it can give, "inconclusive" where one seed leaves a handful
+// of runs to decide.
 func TestClaimRules(t *testing.T) {
-	const target = 0.99
-	m := func(k, n int) []Row { return runsOf("concat", "many_hot", "multiply", 1, k, n) }
-	d := func(net string, k, n int) []Row { return runsOf("concat", "many_hot", net, 1, k, n) }
+	all := func(int) bool { return true }
+	none := func(int) bool { return false }
+	firstThree := func(i int) bool { return i < 3 }
 
-	// Claim 1.
-	checkVerdict(t, "C1 strictly best", claimMultiplyBest(concatRows(m(2, 2), d("dense-1-linear", 1, 2)), target), verdictConfirmed)
-	checkVerdict(t, "C1 tied", claimMultiplyBest(concatRows(m(1, 2), d("dense-1-linear", 2, 4)), target), verdictPartly)
-	checkVerdict(t, "C1 third", claimMultiplyBest(concatRows(m(1, 4), d("dense-1-linear", 1, 1), d("dense-1-relu", 1, 2), d("dense-1-tanh", 0, 1)), target), verdictPartly)
-	checkVerdict(t, "C1 fourth", claimMultiplyBest(concatRows(m(1, 4), d("dense-1-linear", 1, 1), d("dense-1-relu", 1, 2), d("dense-1-tanh", 1, 3)), target), verdictNotConfirmed)
-	checkVerdict(t, "C1 alone", claimMultiplyBest(m(1, 1), target), verdictNoData)
-	excludedOnly := []Row{claimRow("reduce_sum", "one_hot", "dense-1-linear", 1, 1)}
-	checkVerdict(t, "C1 excluded rows ignored", claimMultiplyBest(concatRows(m(1, 1), excludedOnly), target), verdictNoData)
+	// Claim 1: 12 cells, one seed. Ahead everywhere: McNemar 12:0, p = 2/4096,
+	// Holm x2 = 0.00098, interval [1, 1].
+	checkVerdict(t, "C1 ahead of all", claimMultiplyBest(claimsOn(concatRows(gridRuns("multiply", 1, all),
+		gridRuns("dense-1-linear", 1, none), gridRuns("dense-1-relu", 1, none)))), verdictConfirmed)
+	// Three discordant cells (3:0, p = 0.25): a handful, inconclusive.
+	checkVerdict(t, "C1 a handful", claimMultiplyBest(claimsOn(concatRows(gridRuns("multiply", 1, all),
+		gridRuns("dense-1-linear", 1, func(i int) bool { return i >= 3 })))), verdictInconclusive)
+	// The same three cells over ten seeds: 30:0, p ~ 2e-9, but the interval
+	// over cells still holds 0 (3 of 12 cells differ): inconclusive.
+	checkVerdict(t, "C1 three cells, ten seeds", claimMultiplyBest(claimsOn(concatRows(gridRuns("multiply", 10, all),
+		gridRuns("dense-1-linear", 10, func(i int) bool { return i >= 3 })))), verdictInconclusive)
+	checkVerdict(t, "C1 behind one", claimMultiplyBest(claimsOn(concatRows(gridRuns("multiply", 1, none),
+		gridRuns("dense-1-linear", 1, all), gridRuns("dense-1-relu", 1, none)))), verdictContradicted)
+	checkVerdict(t, "C1 alone", claimMultiplyBest(claimsOn(gridRuns("multiply", 1, all))), verdictNoData)
+	sized := claimMultiplyBest(claimsOn(concatRows(gridRuns("multiply", 1, all), gridRuns("dense-2-relu", 1, firstThree))))
+	if !strings.Contains(sized.Numbers, "networks of its size (multiply, 98,944 parameters at width 128:") ||
+		!strings.Contains(sized.Numbers, "dense-2-relu +75.0 pp") {
+		t.Errorf("C1 same-size comparison: %s", sized.Numbers)
+	}
 
-	// Claim 2: A exactly 0.9 and B exactly 0.5 confirm; A exactly 0.6 is partly.
-	dotRows := func(k, n int) []Row { return runsOf("dot", "random", "multiply", 1, k, n) }
-	checkVerdict(t, "C2 A=0.9 B=0.5", claimMultiplyAlmostEverywhere(concatRows(m(9, 10), dotRows(1, 2)), target), verdictConfirmed)
-	checkVerdict(t, "C2 A=0.6 B=1", claimMultiplyAlmostEverywhere(concatRows(m(3, 5), dotRows(1, 1)), target), verdictPartly)
-	checkVerdict(t, "C2 A=0.9 B=1", claimMultiplyAlmostEverywhere(concatRows(m(9, 10), dotRows(1, 1)), target), verdictPartly)
-	checkVerdict(t, "C2 A=0.5", claimMultiplyAlmostEverywhere(concatRows(m(1, 2), dotRows(0, 1)), target), verdictNotConfirmed)
-	checkVerdict(t, "C2 no B", claimMultiplyAlmostEverywhere(m(1, 1), target), verdictNoData)
-	// An error row is a failure even if its accuracy cell says 1: A = 5/9 < 0.6 (5/8 without it).
-	failed := errorRow("concat", "random", "multiply", 1, "boom")
+	// Claim 2: A over 40 runs all succeeding has Wilson [0.912, 1].
+	mul := func(task string, k, n int) []Row { return runsOf(task, "random", "multiply", 1, k, n) }
+	checkVerdict(t, "C2 40 of 40, dot 0 of 10", claimMultiplyAlmostEverywhere(claimsOn(concatRows(mul("concat", 40, 40), mul("dot", 0, 10)))), verdictConfirmed)
+	checkVerdict(t, "C2 10 of 10 is too few", claimMultiplyAlmostEverywhere(claimsOn(concatRows(mul("concat", 10, 10), mul("dot", 0, 10)))), verdictInconclusive)
+	checkVerdict(t, "C2 A low", claimMultiplyAlmostEverywhere(claimsOn(concatRows(mul("concat", 5, 20), mul("dot", 0, 10)))), verdictContradicted)
+	checkVerdict(t, "C2 B high", claimMultiplyAlmostEverywhere(claimsOn(concatRows(mul("concat", 40, 40), mul("dot", 40, 40)))), verdictContradicted)
+	checkVerdict(t, "C2 no B", claimMultiplyAlmostEverywhere(claimsOn(mul("concat", 40, 40))), verdictNoData)
+	// An error row is a failure even if its accuracy cell says 1: 39 of 40.
+	failed := errorRow("concat", "random", "multiply", 40, "boom")
 	failed.Accuracy = 1
-	withError := concatRows(m(5, 8), []Row{failed}, dotRows(0, 1))
-	checkVerdict(t, "C2 an error counts as a failure", claimMultiplyAlmostEverywhere(withError, target), verdictNotConfirmed)
+	withError := concatRows(mul("concat", 39, 39), []Row{failed}, mul("dot", 0, 10))
+	if r := claimMultiplyAlmostEverywhere(claimsOn(withError)); r.Verdict != verdictInconclusive || !strings.Contains(r.Numbers, "(39 of 40)") {
+		t.Errorf("C2 an error counts as a failure: %s: %s", r.Verdict, r.Numbers)
+	}
 
 	// Claim 3.
 	simpleDot := func(k, n int) []Row { return runsOf("dot", "many_hot", "multiply_simple", 1, k, n) }
-	checkVerdict(t, "C3 all", claimSimpleDot(simpleDot(3, 3), target), verdictConfirmed)
-	checkVerdict(t, "C3 half", claimSimpleDot(simpleDot(1, 2), target), verdictPartly)
-	checkVerdict(t, "C3 a third", claimSimpleDot(simpleDot(1, 3), target), verdictNotConfirmed)
-	checkVerdict(t, "C3 none", claimSimpleDot(m(1, 1), target), verdictNoData)
+	checkVerdict(t, "C3 40 of 40", claimSimpleDot(claimsOn(simpleDot(40, 40))), verdictConfirmed)
+	checkVerdict(t, "C3 4 of 4", claimSimpleDot(claimsOn(simpleDot(4, 4))), verdictInconclusive)
+	checkVerdict(t, "C3 2 of 10", claimSimpleDot(claimsOn(simpleDot(2, 10))), verdictContradicted)
+	checkVerdict(t, "C3 none", claimSimpleDot(claimsOn(mul("dot", 1, 1))), verdictNoData)
+	notInformative := claimsOn(simpleDot(40, 40))
+	notInformative.informative = func(Row) bool { return false }
+	checkVerdict(t, "C3 trivially passable runs do not count", claimSimpleDot(notInformative), verdictNoData)
 
-	// Claim 4: reduce_sum on one_hot is excluded and never counts.
+	// Claim 4: Wilson(0, 10) is [0, 0.278]; Wilson(0, 2) reaches 0.658.
 	sum := func(net string, k, n int) []Row { return runsOf("reduce_sum", "random_pos", net, 1, k, n) }
 	oneHotSum := runsOf("reduce_sum", "one_hot", "multiply", 1, 5, 5)
-	checkVerdict(t, "C4 none pass", claimReduceSumHard(concatRows(sum("multiply", 0, 1), sum("multiply_simple", 0, 1), oneHotSum), target), verdictConfirmed)
-	checkVerdict(t, "C4 half", claimReduceSumHard(concatRows(sum("multiply", 1, 1), sum("multiply_simple", 0, 1)), target), verdictPartly)
-	checkVerdict(t, "C4 most", claimReduceSumHard(concatRows(sum("multiply", 1, 1), sum("multiply_simple", 1, 2)), target), verdictNotConfirmed)
-	checkVerdict(t, "C4 no runs", claimReduceSumHard(oneHotSum, target), verdictNoData)
+	checkVerdict(t, "C4 none pass", claimReduceSumHard(claimsOn(concatRows(sum("multiply", 0, 10), sum("multiply_simple", 0, 10), oneHotSum))), verdictConfirmed)
+	checkVerdict(t, "C4 few runs", claimReduceSumHard(claimsOn(concatRows(sum("multiply", 0, 10), sum("multiply_simple", 0, 2)))), verdictInconclusive)
+	checkVerdict(t, "C4 one does well", claimReduceSumHard(claimsOn(concatRows(sum("multiply", 10, 10), sum("multiply_simple", 0, 10)))), verdictContradicted)
+	checkVerdict(t, "C4 no runs", claimReduceSumHard(claimsOn(oneHotSum)), verdictNoData)
 
-	// Claim 5: a network "does" above half; P exactly 0.5 or 0.25 is partly.
+	// Claim 5: Wilson(10, 10) is [0.722, 1], Wilson(1, 1) [0.207, 1].
 	oh := func(net string, k, n int) []Row { return runsOf("concat", "one_hot", net, 1, k, n) }
-	never := func(Row) bool { return false }
-	checkVerdict(t, "C5 all do", claimOneHotMostly(concatRows(oh("multiply", 2, 3), oh("dense-1-relu", 1, 1)), target, never), verdictConfirmed)
-	checkVerdict(t, "C5 P=0.5", claimOneHotMostly(concatRows(oh("multiply", 2, 3), oh("dense-1-relu", 1, 2)), target, never), verdictPartly)
-	quarter := concatRows(oh("multiply", 1, 1), oh("dense-1-relu", 0, 1), oh("dense-1-tanh", 0, 1), oh("dense-1-selu", 0, 1))
-	checkVerdict(t, "C5 P=0.25", claimOneHotMostly(quarter, target, never), verdictPartly)
-	fifth := concatRows(quarter, oh("dense-1-linear", 0, 1))
-	checkVerdict(t, "C5 P=0.2", claimOneHotMostly(fifth, target, never), verdictNotConfirmed)
-	checkVerdict(t, "C5 no one_hot", claimOneHotMostly(m(1, 1), target, never), verdictNoData)
-	caveat := claimOneHotMostly(concatRows(oh("multiply", 2, 3), runsOf("elementwise_add", "one_hot", "multiply", 1, 1, 1)), target,
-		func(r Row) bool { return r.Task == "concat" })
-	if !strings.Contains(caveat.Numbers, "2 of the 3 one_hot successes") {
-		t.Errorf("C5 caveat: %s", caveat.Numbers)
+	checkVerdict(t, "C5 all do", claimOneHotMostly(claimsOn(concatRows(oh("multiply", 10, 10), oh("dense-1-relu", 10, 10)))), verdictConfirmed)
+	checkVerdict(t, "C5 half do not", claimOneHotMostly(claimsOn(concatRows(oh("multiply", 10, 10), oh("dense-1-relu", 0, 10)))), verdictContradicted)
+	checkVerdict(t, "C5 one seed", claimOneHotMostly(claimsOn(concatRows(oh("multiply", 1, 1), oh("dense-1-relu", 1, 1)))), verdictInconclusive)
+	checkVerdict(t, "C5 no one_hot", claimOneHotMostly(claimsOn(mul("concat", 1, 1))), verdictNoData)
+
+	// Claim 6 is untestable; a mismatch run that passed is named.
+	sig := runsOf("reduce_sum", "many_hot", "dense-1-sigmoid", 1, 1, 2)
+	r6 := claimActivationRange(claimsOn(sig))
+	if r6.Verdict != verdictUntestable || !strings.Contains(r6.Numbers, "2 mismatch runs, 1 of them failed") ||
+		!strings.Contains(r6.Numbers, "should be impossible: reduce_sum/many_hot/dense-1-sigmoid/1") {
+		t.Errorf("C6: %s: %s", r6.Verdict, r6.Numbers)
 	}
 
-	// Claim 6: outside says half of reduce_sum's labels are beyond sigmoid.
-	outside := func(r Row, act string) float64 {
-		if r.Task == "reduce_sum" && act == "sigmoid" {
-			return 0.5
-		}
-		return 0
-	}
-	sig := func(k, n int) []Row { return runsOf("reduce_sum", "many_hot", "dense-1-sigmoid", 1, k, n) }
-	ignored := concatRows(runsOf("reduce_sum", "many_hot", "dense_residual-2-sigmoid", 1, 5, 5), runsOf("concat", "many_hot", "dense-1-sigmoid", 1, 5, 5),
-		runsOf("reduce_sum", "many_hot", "dense-1-linear", 1, 5, 5))
-	checkVerdict(t, "C6 M=0.95", claimActivationRange(concatRows(sig(1, 20), ignored), target, outside), verdictConfirmed)
-	checkVerdict(t, "C6 M=0.75", claimActivationRange(sig(1, 4), target, outside), verdictPartly)
-	checkVerdict(t, "C6 M=0.5", claimActivationRange(sig(1, 2), target, outside), verdictNotConfirmed)
-	checkVerdict(t, "C6 no mismatch", claimActivationRange(ignored, target, outside), verdictNoData)
-	if r := claimActivationRange(sig(1, 2), target, outside); !strings.Contains(r.Numbers, "should be impossible: reduce_sum/many_hot/dense-1-sigmoid/1") {
-		t.Errorf("C6 does not name the mismatch run that passed: %s", r.Numbers)
-	}
-
-	// Claim 7: pairs on the same (task, dataset, seed); d - r exactly 0.05 confirms.
-	plain := func(k, n int) []Row { return runsOf("concat", "random", "dense-2-relu", 1, k, n) }
-	resid := func(k, n int) []Row { return runsOf("concat", "random", "dense_residual-2-relu", 1, k, n) }
-	unpaired := concatRows(runsOf("concat", "random", "dense-1-relu", 1, 0, 30), runsOf("concat", "random", "dense-2-relu", 41, 5, 5))
-	checkVerdict(t, "C7 d-r=0.05", claimResidualWorse(concatRows(plain(2, 20), resid(1, 20), unpaired), target), verdictConfirmed)
-	checkVerdict(t, "C7 d-r=0.025", claimResidualWorse(concatRows(plain(2, 40), resid(1, 40)), target), verdictPartly)
-	checkVerdict(t, "C7 d-r=0", claimResidualWorse(concatRows(plain(2, 20), resid(2, 20)), target), verdictNotConfirmed)
-	checkVerdict(t, "C7 no pairs", claimResidualWorse(unpaired, target), verdictNoData)
-	if r := claimResidualWorse(concatRows(plain(2, 20), resid(1, 20)), target); !strings.Contains(r.Numbers, "20 paired runs") ||
-		!strings.Contains(r.Numbers, "plain higher in 1, residual higher in 0, equal in 19") {
+	// Claim 7: plain against residual, paired by depth, activation, cell and seed.
+	checkVerdict(t, "C7 plain better everywhere", claimResidualWorse(claimsOn(concatRows(gridRuns("dense-2-relu", 1, all),
+		gridRuns("dense_residual-2-relu", 1, none)))), verdictConfirmed)
+	checkVerdict(t, "C7 a handful", claimResidualWorse(claimsOn(concatRows(gridRuns("dense-2-relu", 1, all),
+		gridRuns("dense_residual-2-relu", 1, func(i int) bool { return i >= 3 })))), verdictInconclusive)
+	checkVerdict(t, "C7 residual better", claimResidualWorse(claimsOn(concatRows(gridRuns("dense-3-tanh", 2, none),
+		gridRuns("dense_residual-3-tanh", 2, all)))), verdictContradicted)
+	checkVerdict(t, "C7 no pairs", claimResidualWorse(claimsOn(concatRows(gridRuns("dense-2-relu", 1, all), gridRuns("dense_residual-3-relu", 1, all)))), verdictNoData)
+	if r := claimResidualWorse(claimsOn(concatRows(gridRuns("dense-2-relu", 1, all), gridRuns("dense_residual-2-relu", 1, none)))); !strings.Contains(r.Numbers, "12 paired runs") ||
+		!strings.Contains(r.Numbers, "only plain succeeded in 12, only residual in 0 (McNemar p = 0.000488)") {
 		t.Errorf("C7 numbers: %s", r.Numbers)
 	}
 
-	// Claim 8: means over seeds; XOR must be strictly lowest.
-	logic := func(net string, and, or float64, xor ...float64) []Row {
-		rows := []Row{claimRow("logical_and", "many_hot", net, 1, and), claimRow("logical_or", "many_hot", net, 1, or)}
-		for i, x := range xor {
-			rows = append(rows, claimRow("logical_xor", "many_hot", net, uint64(1+i), x))
+	// Claim 8: g is the accuracy here; ten seeds of XOR below AND and OR give
+	// sign tests 10:0, p = 0.002.
+	logic := func(net string, seeds int, and, or, xor float64) []Row {
+		var rows []Row
+		for s := 1; s <= seeds; s++ {
+			rows = append(rows, claimRow("logical_and", "many_hot", net, uint64(s), and), claimRow("logical_or", "many_hot", net, uint64(s), or),
+				claimRow("logical_xor", "many_hot", net, uint64(s), xor))
 		}
 		return rows
 	}
-	hardest := logic("multiply", 1, 1, 1, 0) // XOR's mean is 0.5
-	tie := logic("dense-1-relu", 0.6, 1, 0.6)
 	partial := []Row{claimRow("logical_and", "many_hot", "dense-1-tanh", 1, 1), claimRow("logical_xor", "many_hot", "dense-1-tanh", 1, 1)}
-	checkVerdict(t, "C8 every", claimXorHardest(concatRows(hardest, partial)), verdictConfirmed)
-	checkVerdict(t, "C8 H=0.5", claimXorHardest(concatRows(hardest, tie)), verdictPartly)
-	checkVerdict(t, "C8 none", claimXorHardest(tie), verdictNotConfirmed)
-	checkVerdict(t, "C8 no data", claimXorHardest(partial), verdictNoData)
+	checkVerdict(t, "C8 every", claimXorHardest(claimsOn(concatRows(logic("multiply", 10, 1, 1, 0.5), logic("dense-1-relu", 10, 0.9, 0.95, 0.6), partial))), verdictConfirmed)
+	checkVerdict(t, "C8 one seed", claimXorHardest(claimsOn(logic("multiply", 1, 1, 1, 0.5))), verdictInconclusive)
+	checkVerdict(t, "C8 all equal", claimXorHardest(claimsOn(concatRows(logic("multiply", 10, 1, 1, 0.5), logic("dense-1-relu", 10, 1, 1, 1)))), verdictInconclusive)
+	checkVerdict(t, "C8 easier for one", claimXorHardest(claimsOn(concatRows(logic("multiply", 10, 1, 1, 0.5), logic("dense-1-relu", 10, 0.6, 1, 0.9)))), verdictContradicted)
+	checkVerdict(t, "C8 no data", claimXorHardest(claimsOn(partial)), verdictNoData)
 }
 
 // TestJoinSeeds checks the seed lists of the status line.
