@@ -161,11 +161,15 @@ func selectionNote(s *study) string {
 			ns = append(ns, n.Name)
 		}
 	}
+	part := func(have []string, all int, what string) string {
+		if len(have) == all {
+			return fmt.Sprintf("all %d %s", all, what)
+		}
+		return fmt.Sprintf("%d of %d %s (%s)", len(have), all, what, listSome(have, 12))
+	}
 	note := "."
 	if len(ts) < len(tasks) || len(ds) < len(datasetNames) || len(ns) < len(networks) {
-		note = fmt.Sprintf(": %s of %d tasks (%s), %s of %d datasets (%s), %s of %d networks (%s).",
-			strconv.Itoa(len(ts)), len(tasks), listSome(ts, 12), strconv.Itoa(len(ds)), len(datasetNames), strings.Join(ds, ", "),
-			strconv.Itoa(len(ns)), len(networks), listSome(ns, 6))
+		note = fmt.Sprintf(": %s, %s, %s.", part(ts, len(tasks), "tasks"), part(ds, len(datasetNames), "datasets"), part(ns, len(networks), "networks"))
 	}
 	return note + " Verdicts that rest on too few runs come out inconclusive or \"no data\" (section 4). " +
 		"To complete the paper grid for these seeds, run the study with the same -out and no -tasks, -datasets or -networks: what is done is skipped."

@@ -213,7 +213,7 @@ func TestReportFromHandMadeResults(t *testing.T) {
 		"## 2. Accuracy per task and network",
 		"![Accuracy on one_hot](heatmap-one_hot.svg)",
 		"### random_pos\n\nNo runs on random_pos.",
-		"covers only the experiments in the file: 4 of 12 tasks (reduce_sum; concat; dot; elementwise_mul), 3 of 4 datasets (one_hot, many_hot, random), 3 of 27 networks",
+		"covers only the experiments in the file: 4 of 12 tasks (reduce_sum; concat; dot; elementwise_mul), 3 of 4 datasets (one_hot; many_hot; random), 3 of 27 networks",
 		// 3. baselines: concat on one_hot has 2 ones in 256 label elements, so
 		// zeros (and the mean, about 1/128) get 254/256 = 99.21875%;
 		// one_hot_sum has one 1 in 255: 254/255 = 99.6%; reduce_max on
