@@ -6,6 +6,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 )
@@ -72,14 +73,30 @@ func (e Experiment) Excluded() bool {
 	return exclusionReason(e.Task.Name, datasetNames[e.Dataset]) != ""
 }
 
-// Index returns the experiment's place in the full grid of one seed (task,
+// cell returns the experiment's place in the full grid of one seed: task,
 // then dataset, then network, in the orders of tasks, datasetNames and
-// networks; 12 x 4 x 27 = 1,296 places), plus the grid's size per seed:
-// the order of a merged results file.
+// networks (12 x 4 x 27 = gridCells places).
+func (e Experiment) cell() int {
+	return (taskIndex[e.Task.Name]*len(datasetNames)+int(e.Dataset))*len(networks) + networkIndex[e.Network.Name]
+}
+
+// gridCells is the number of places in the full grid of one seed (1,296).
+var gridCells = len(tasks) * len(datasetNames) * len(networks)
+
+// Index returns the experiment's place in the full grid over seeds,
+// seed*gridCells + cell. It wraps for seeds beyond 2^64/1296; order
+// experiments with compareExperiments, which does not.
 func (e Experiment) Index() uint64 {
-	cells := uint64(len(tasks) * len(datasetNames) * len(networks))
-	cell := (taskIndex[e.Task.Name]*len(datasetNames)+int(e.Dataset))*len(networks) + networkIndex[e.Network.Name]
-	return e.Seed*cells + uint64(cell)
+	return e.Seed*uint64(gridCells) + uint64(e.cell())
+}
+
+// compareExperiments orders experiments by seed, then by cell: the order of
+// a merged results file.
+func compareExperiments(a, b Experiment) int {
+	if c := cmp.Compare(a.Seed, b.Seed); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.cell(), b.cell())
 }
 
 // paperGridSize is the number of analysed experiments per seed: every
