@@ -6,7 +6,7 @@
 //
 // Run the whole study, on all cores, resumable, with
 //
-//	go run .
+//	go run . -out mine
 //
 // and the tests with go test ./... ; go run . -h lists the flags.
 //
@@ -23,8 +23,9 @@
 //	grid.go              the grid of tasks x datasets x networks: lookups by name, an experiment and its place
 //	train.go             how one experiment trains: the model, a training's steps and early stopping,
 //	                     the learning-rate grid and the long run
-//	results.go           the results file: the protocol string, the columns, resume, the run log, merge
-//	sweep.go             the plan of experiments, shards, the worker pool
+//	results.go           the results file: the protocol string, the columns, its lock, resume, the run log, merge
+//	os_unix.go           the file lock (flock) and the terminal's resize signal; os_other.go stands in elsewhere
+//	sweep.go             the plan of experiments, shards, the order they start in and their ETA, the worker pool
 //	report.go            the report from the results file alone: the results loaded and checked,
 //	report_claims.go     the counts and the article's claims judged,
 //	stats.go             the paired statistics the verdicts rest on (sign and McNemar tests, Holm, bootstrap),
@@ -45,45 +46,120 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
-	"syscall"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
-// main runs the command line with the process's arguments and exits with
-// run's status; Ctrl-C and SIGTERM cancel the run's context.
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+// stopSignal is a signal that stops a study cleanly, with the exit status
+// it gives, 128 plus its number, as shells report a process it killed, and
+// its usual name. stopSignals (os_unix.go, os_other.go) lists them: Ctrl-C
+// (SIGINT), SIGTERM (what Slurm, Kubernetes and kill send) and, on Unix,
+// SIGHUP (a closed terminal or ssh session).
+type stopSignal struct {
+	sig    os.Signal
+	status int
+	name   string
 }
 
-// Exit statuses.
+// stoppedBy is the cause of a context cancelled by a signal.
+type stoppedBy struct{ stopSignal }
+
+// Error names the signal.
+func (s stoppedBy) Error() string { return "stopped by " + s.name }
+
+// main runs the command line with the process's arguments and exits with
+// run's status. The first of stopSignals cancels the run's context, which
+// ends the study cleanly (see stopStatus); a second one ends the process at
+// once, as it would without reasonops' handling.
+func main() {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	for _, s := range stopSignals {
+		signal.Notify(sigs, s.sig)
+	}
+	go func() {
+		sig := <-sigs
+		signal.Stop(sigs)
+		// The terminal or the pipe on stderr may be gone (a closed ssh
+		// session): a write to it must not kill the process before it has
+		// logged the run.
+		if len(brokenPipeSignals) > 0 {
+			signal.Ignore(brokenPipeSignals...)
+		}
+		for _, s := range stopSignals {
+			if s.sig == sig {
+				cancel(stoppedBy{s})
+			}
+		}
+	}()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Exit statuses. A study stopped by a signal exits with 128 plus the
+// signal's number, as shells report a process the signal killed: SIGHUP
+// 129, SIGINT (Ctrl-C) 130, SIGTERM 143 (see stopSignal).
 const (
 	exitOK          = 0
-	exitFailure     = 1   // the run itself failed (a write error, say)
-	exitUsage       = 2   // bad input on the command line
-	exitInterrupted = 130 // stopped by Ctrl-C or SIGTERM; the same command resumes
+	exitFailure     = 1   // the run itself failed: a write error (a full disk, say), an unreadable input
+	exitUsage       = 2   // bad input on the command line, or a results file or folder it cannot use; nothing was changed
+	exitInterrupted = 130 // stopped by Ctrl-C, or by a cancelled context without a signal; the same command resumes
 )
+
+// stopStatus returns the exit status of a study ctx's cancellation stopped,
+// and the signal's name; 130 (as for Ctrl-C) and no name when no signal is
+// known (a test's cancelled context).
+func stopStatus(ctx context.Context) (int, string) {
+	var sb stoppedBy
+	if errors.As(context.Cause(ctx), &sb) {
+		return sb.status, sb.name
+	}
+	return exitInterrupted, ""
+}
+
+// Bounds on the flags, refused beyond with exit status 2.
+const (
+	// maxSeeds bounds -seeds: the plan lists every experiment (about 100
+	// bytes each), so 1,000 seeds of the whole -all grid (1,296,000
+	// experiments) take some 130 MB, and a few hundred with the order they
+	// start in, before anything runs. A study of 1,000
+	// seeds is 891,000 experiments, about 35 days on 2 cores with the SIMD
+	// build; more seeds run as several studies (-seed N -seeds K), each
+	// into its own folder or shards, merged.
+	maxSeeds = 1000
+	// workersPerCPU bounds -workers: more trainings than CPUs run no faster,
+	// and each holds its experiment's held-out data, labels and network (up
+	// to about 25 MB, for concat on random with dense_residual-3-selu).
+	workersPerCPU = 8
+)
+
+// maxWorkers is the largest -workers accepted on this machine.
+func maxWorkers() int { return workersPerCPU * max(runtime.NumCPU(), runtime.GOMAXPROCS(0)) }
 
 // usageText is printed by -h.
 const usageText = `reasonops: which small networks can learn which arithmetic and logic operations.
 
 Usage:
-  go run . [flags]                  run the study (every selected experiment), resumable
+  go run . [flags]                  run the study (every selected experiment) into -out, resumable
   go run . list [flags]             print what the flags select, and how many experiments
   go run . report [-out DIR]        write DIR/report.md and its SVG pictures from DIR/results.csv
                                     (a study writes it when it ends)
   go run . merge -out DIR FILE...   merge results files (shards) into DIR/results.csv,
                                     and list the experiments the flags select that are missing
   go run . estimate [-every K]      run every K-th selected experiment (default 20) and project
-                                    the wall time of all of them
+                                    the wall time of all of them; with -out DIR the sample's rows
+                                    are kept in DIR/results.csv (a study there skips them), else
+                                    they go to a temporary folder that is removed
 
 Flags:
   -tasks LIST       comma list of tasks (default all 12)
@@ -91,26 +167,37 @@ Flags:
   -networks LIST    comma list of networks (default all 27)
   -all              also run the (task, dataset) pairs the analysis excludes
   -seed N           first seed (default 1)
-  -seeds N          seeds per experiment: N, N+1, ... (default 1)
+  -seeds N          seeds per experiment: N, N+1, ... (default 1, at most 1000)
   -quick            short protocol (100-step trials, 1,000-step long run, 1,000 held-out records)
   -grid-steps N     steps of each learning-rate trial (default 1000; 100 with -quick)
   -long-steps N     steps of the long run, 0 for none (default 30000; 1000 with -quick)
-  -workers N        trainings in parallel (default: the number of CPUs)
-  -out DIR          folder of the results (default results); results go to DIR/results.csv
+  -workers N        trainings in parallel (default: the number of CPUs; at most 8 per CPU)
+  -out DIR          folder of the results (default results, which holds the committed study);
+                    results go to DIR/results.csv
   -shard I/N        run only shard I of N (0 <= I < N), into DIR/results-shard-I-of-N.csv;
                     merge the shards with: go run . merge -out DIR FILE...
   -cpuprofile FILE  write a CPU profile of the run to FILE (read it with go tool pprof)
 
-Examples:
-  go run .                                         the full study, as PROTOCOL.md states it
-  go run . -quick -out results-quick               a first look in minutes
-  go run . -tasks dot,reduce_sum -networks multiply,multiply_simple
-  go run . -datasets many_hot -tasks logical_xor -seeds 5
+Examples (each writes into its own folder):
+  go run . -out mine                               the full study, as PROTOCOL.md states it
+                                                   (about 6 hours on 2 cores; 51 minutes with
+                                                   GOEXPERIMENT=simd, see README.md)
+  go run . -quick -out results-quick               a first look (about 30 minutes; 4 with SIMD)
+  go run . -tasks dot,reduce_sum -networks multiply,multiply_simple -out dot-sum
+  go run . -datasets many_hot -tasks logical_xor -seeds 5 -out xor5
   go run . list -tasks concat                      how many experiments that is
+  go run . report -out results-quick               re-render a study's report
   go run . -shard 0/4 -out shards                  the first of four shards (e.g. one per machine)
-  go run . merge -out results shards/results-shard-*-of-4.csv
+  go run . merge -out merged shards/results-shard-*-of-4.csv
 
-Interrupt with Ctrl-C at any time; the same command continues where it stopped.
+Stop a study with Ctrl-C (or SIGTERM, or by closing its terminal) at any
+time; the same command continues where it stopped. Only one process at a
+time writes a results file: a second one is refused.
+
+Exit status: 0 done; 1 the run failed (e.g. a full disk); 2 a mistake on the
+command line, or a results file or folder it cannot use (nothing is changed);
+129, 130, 143 stopped by SIGHUP, Ctrl-C (SIGINT), SIGTERM: run it again to
+continue. Under go run the shell sees 1 for any of these; go prints the status.
 `
 
 // commands are the sub-commands; with none, the command line runs the study.
@@ -118,17 +205,18 @@ var commands = []string{"list", "report", "merge", "estimate"}
 
 // options is the parsed command line.
 type options struct {
-	command   string // "" (the study) or one of commands
-	sel       Selection
-	protocol  Protocol
-	workers   int
-	outDir    string
-	profile   string   // -cpuprofile: write a CPU profile of the study here
-	files     []string // merge: the results files to merge
-	every     int      // estimate: run every this-many-th experiment
-	outSet    bool     // -out was given
-	argsShown string   // the command as typed, for messages
-	args      []string // the arguments as given
+	command     string // "" (the study) or one of commands
+	sel         Selection
+	protocol    Protocol
+	protocolSet bool // -quick, -grid-steps or -long-steps was given
+	workers     int
+	outDir      string
+	profile     string   // -cpuprofile: write a CPU profile of the study here
+	files       []string // merge: the results files to merge
+	every       int      // estimate: run every this-many-th experiment
+	outSet      bool     // -out was given
+	shown       string   // the command as invoked, for messages and the run log (commandLine)
+	args        []string // the arguments as given
 }
 
 // usageError is a mistake on the command line: one line, exit status 2.
@@ -192,8 +280,8 @@ func parseArgs(args []string) (options, error) {
 	if err := parseCommand(fs, args, &o); err != nil {
 		return o, err
 	}
-	given := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	f.given = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.given[fl.Name] = true })
 	if o.command == "merge" {
 		if len(o.files) == 0 {
 			return o, usageError{"merge needs the results files to merge: go run . merge -out DIR FILE..."}
@@ -206,11 +294,15 @@ func parseArgs(args []string) (options, error) {
 	if o.sel, err = f.selection(); err != nil {
 		return o, err
 	}
-	if o.command == "merge" && !given["seed"] && !given["seeds"] {
+	if o.command == "merge" && !f.given["seed"] && !f.given["seeds"] {
 		o.sel.Seeds = 0 // merge: the seeds the files hold
 	}
 	if o.workers < 1 {
 		return o, usageError{fmt.Sprintf("-workers must be at least 1, got %d", o.workers)}
+	}
+	if limit := maxWorkers(); o.workers > limit {
+		return o, usageError{fmt.Sprintf("-workers %d: at most %d (%d per CPU): more trainings than CPUs run no faster, and each holds its own data",
+			o.workers, limit, workersPerCPU)}
 	}
 	if o.outDir == "" {
 		return o, usageError{"-out must name a folder"}
@@ -218,15 +310,32 @@ func parseArgs(args []string) (options, error) {
 	if o.protocol, err = f.protocol(); err != nil {
 		return o, err
 	}
+	o.protocolSet = f.given["quick"] || f.given["grid-steps"] || f.given["long-steps"]
 	if o.every < 1 {
 		return o, usageError{fmt.Sprintf("-every must be at least 1, got %d", o.every)}
 	}
-	o.outSet = given["out"]
-	o.argsShown = strings.TrimSpace("go run . " + strings.Join(args, " "))
-	if _, exp, ok := strings.Cut(runtime.Version(), "X:"); ok { // built with GOEXPERIMENT, e.g. the SIMD build
-		o.argsShown = "GOEXPERIMENT=" + exp + " " + o.argsShown
-	}
+	o.outSet = f.given["out"]
+	o.shown = commandLine(os.Args[0], args, runtime.Version())
 	return o, nil
+}
+
+// commandLine returns the command as it was invoked, for messages and the
+// run log: "go run ." (with the GOEXPERIMENT of the build in front) when
+// arg0, the program's path, lies in a folder the go command builds in
+// ($WORK/b001/exe/), else arg0 as typed (./reasonops, say); then the
+// arguments, quoted for a POSIX shell.
+func commandLine(arg0 string, args []string, goVersion string) string {
+	cmd := arg0
+	if dir := filepath.ToSlash(filepath.Dir(arg0)); strings.Contains(dir, "/go-build") && strings.HasSuffix(dir, "/exe") {
+		cmd = "go run ."
+		if _, exp, ok := strings.Cut(goVersion, "X:"); ok {
+			cmd = "GOEXPERIMENT=" + exp + " " + cmd
+		}
+	}
+	for _, a := range args {
+		cmd += " " + shellQuote(a)
+	}
+	return cmd
 }
 
 // flagValues are the flags as given, before selection and protocol check
@@ -236,8 +345,9 @@ type flagValues struct {
 	all, quick                bool
 	seed                      uint64
 	seeds                     int
-	gridSteps, longSteps      int // -1 when not given
+	gridSteps, longSteps      int // used only when given
 	shard                     string
+	given                     map[string]bool // the flags given on the command line, by name
 }
 
 // newFlagSet defines the flags, with their defaults, to be parsed into o
@@ -253,8 +363,8 @@ func newFlagSet(o *options, f *flagValues) *flag.FlagSet {
 	fs.Uint64Var(&f.seed, "seed", 1, "")
 	fs.IntVar(&f.seeds, "seeds", 1, "")
 	fs.BoolVar(&f.quick, "quick", false, "")
-	fs.IntVar(&f.gridSteps, "grid-steps", -1, "")
-	fs.IntVar(&f.longSteps, "long-steps", -1, "")
+	fs.IntVar(&f.gridSteps, "grid-steps", 0, "")
+	fs.IntVar(&f.longSteps, "long-steps", 0, "")
 	fs.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "")
 	fs.StringVar(&o.outDir, "out", "results", "")
 	fs.StringVar(&o.profile, "cpuprofile", "", "")
@@ -298,17 +408,21 @@ func parseCommand(fs *flag.FlagSet, args []string, o *options) error {
 func (f flagValues) selection() (Selection, error) {
 	sel := Selection{All: f.all, Seed: f.seed, Seeds: f.seeds}
 	var err error
-	if sel.Tasks, err = parseList("-tasks", f.tasks); err != nil {
+	if sel.Tasks, err = parseList("-tasks", f.tasks, f.given["tasks"]); err != nil {
 		return sel, err
 	}
-	if sel.Datasets, err = parseList("-datasets", f.datasets); err != nil {
+	if sel.Datasets, err = parseList("-datasets", f.datasets, f.given["datasets"]); err != nil {
 		return sel, err
 	}
-	if sel.Networks, err = parseList("-networks", f.networks); err != nil {
+	if sel.Networks, err = parseList("-networks", f.networks, f.given["networks"]); err != nil {
 		return sel, err
 	}
 	if f.seeds < 1 {
 		return sel, usageError{fmt.Sprintf("-seeds must be at least 1, got %d", f.seeds)}
+	}
+	if f.seeds > maxSeeds {
+		return sel, usageError{fmt.Sprintf("-seeds %d: at most %d per study; run more as further studies (-seed %d -seeds %d, ...) into their own folders or shards, then merge them",
+			f.seeds, maxSeeds, f.seed+maxSeeds, maxSeeds)}
 	}
 	if f.shard != "" {
 		if sel.Shard, err = parseShard(f.shard); err != nil {
@@ -325,13 +439,13 @@ func (f flagValues) protocol() (Protocol, error) {
 	if f.quick {
 		p = quickProtocol()
 	}
-	if f.gridSteps != -1 {
+	if f.given["grid-steps"] {
 		if f.gridSteps < 1 {
 			return p, usageError{fmt.Sprintf("-grid-steps must be at least 1, got %d", f.gridSteps)}
 		}
 		p.GridSteps = f.gridSteps
 	}
-	if f.longSteps != -1 {
+	if f.given["long-steps"] {
 		if f.longSteps < 0 {
 			return p, usageError{fmt.Sprintf("-long-steps must be 0 (no long run) or more, got %d", f.longSteps)}
 		}
@@ -340,17 +454,24 @@ func (f flagValues) protocol() (Protocol, error) {
 	return p, nil
 }
 
-// parseList splits a comma list; empty means "all" (nil). An empty item, as
-// in "a,,b" or "a,", is an error.
-func parseList(flagName, s string) ([]string, error) {
-	if s == "" {
+// parseList splits a comma list given as flagName; a flag not given means
+// "all" (nil). A given but empty list (often an unset shell variable), an
+// empty item, as in "a,,b" or "a,", and a name listed twice are errors.
+func parseList(flagName, s string, given bool) ([]string, error) {
+	if !given {
 		return nil, nil
+	}
+	if strings.TrimSpace(s) == "" {
+		return nil, usageError{fmt.Sprintf("%s is empty (an unset shell variable?); name at least one, e.g. %s, or leave the flag out for all", flagName, listExample(flagName))}
 	}
 	items := strings.Split(s, ",")
 	for i, it := range items {
 		items[i] = strings.TrimSpace(it)
 		if items[i] == "" {
 			return nil, usageError{fmt.Sprintf("%s %q: malformed list (an empty name); write names separated by commas, e.g. %s", flagName, s, listExample(flagName))}
+		}
+		if slices.Contains(items[:i], items[i]) {
+			return nil, usageError{fmt.Sprintf("%s %q names %s twice; name each once", flagName, s, items[i])}
 		}
 	}
 	return items, nil
@@ -397,14 +518,25 @@ func printList(w io.Writer, o options, plan Plan) {
 	fmt.Fprintf(w, "%d experiments\n", len(plan.Experiments))
 }
 
-// runReport renders DIR/report.md from DIR/results.csv.
+// runReport renders DIR/report.md from DIR/results.csv and says what it
+// left out of the file. A file it cannot use exits 2; a failed write 1.
 func runReport(dir string, stderr io.Writer) int {
-	path, err := writeReport(dir)
+	rep, err := makeReport(dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "reasonops: %v\n", err)
+		var we reportWriteError
+		if errors.As(err, &we) {
+			return exitFailure
+		}
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "reasonops: report written to %s\n", path)
+	if rep.torn > 0 {
+		fmt.Fprintf(stderr, "reasonops: report: ignored the torn last line of %s (%d bytes, no complete row; a study into this folder moves it aside)\n", rep.results, rep.torn)
+	}
+	if rep.repeats > 0 {
+		fmt.Fprintf(stderr, "reasonops: report: %d rows of %s repeat an experiment's result; each is counted once\n", rep.repeats, rep.results)
+	}
+	fmt.Fprintf(stderr, "reasonops: report written to %s\n", rep.path)
 	return exitOK
 }
 
@@ -412,7 +544,11 @@ func runReport(dir string, stderr io.Writer) int {
 // and says what it did, and which selected experiments are still missing.
 func runMerge(o options, stderr io.Writer) int {
 	out := resultsPath(o.outDir, Shard{})
-	sum, err := mergeResults(out, o.files)
+	protocol := ""
+	if o.protocolSet {
+		protocol = o.protocol.String()
+	}
+	sum, err := mergeResults(out, o.files, protocol, processLine(o.shown, time.Now()))
 	if err != nil {
 		fmt.Fprintf(stderr, "reasonops: %v\n", err)
 		if isSetupError(err) {
@@ -427,6 +563,12 @@ func runMerge(o options, stderr io.Writer) int {
 	}
 	for _, f := range sum.Torn {
 		fmt.Fprintf(stderr, "reasonops: ignored a torn last line in %s\n", f)
+	}
+	if sum.TornTo != "" {
+		fmt.Fprintf(stderr, "reasonops: moved the torn last line of %s to %s\n", out, sum.TornTo)
+	}
+	for _, f := range sum.Writing {
+		fmt.Fprintf(stderr, "reasonops: %s is still being written; merged the rows it held so far\n", f)
 	}
 	fmt.Fprintf(stderr, "reasonops: merged %d rows into %s (%d exact duplicates dropped)\n", sum.Rows, out, sum.Duplicates)
 	if n := len(missing); n > 0 {
@@ -446,8 +588,9 @@ func runMerge(o options, stderr io.Writer) int {
 // runEstimate runs a fixed sample of the plan, every o.every-th experiment
 // in plan order, and projects the whole plan's wall time from it: the
 // sample's summed experiment times, scaled by plan size over sample size,
-// divided by the workers. The sample's results go to -out if given, else to
-// a temporary folder that is removed afterwards.
+// divided by the workers. The sample's rows go to DIR/results.csv with
+// -out DIR (kept; a study there skips them, and rows already there count
+// with their recorded times), else to a temporary folder, removed after.
 func runEstimate(ctx context.Context, o options, plan Plan, stdout, stderr io.Writer) int {
 	var sample Plan
 	sample.Protocol = plan.Protocol
@@ -469,19 +612,31 @@ func runEstimate(ctx context.Context, o options, plan Plan, stdout, stderr io.Wr
 		dir = tmp
 	}
 	path := resultsPath(dir, Shard{})
-	fmt.Fprintf(stderr, "reasonops: estimate: running %d of %d experiments (every %d-th), %d workers, kernels: %s\n",
-		len(sample.Experiments), len(plan.Experiments), o.every, o.workers, kernelName)
-	start := time.Now()
-	err := sweep(ctx, sample, path, o.workers, func(p Progress) {
-		if p.Last != nil {
-			fmt.Fprintln(stderr, progressLine(p))
-		}
-	})
+	where := path + ", kept (a study with the same settings into " + dir + " skips them)"
+	if !o.outSet {
+		where = "a temporary folder, removed at the end (-out DIR keeps them in DIR/results.csv)"
+	}
+	rf, err := openResults(path, plan.Protocol.String(), processLine(o.shown, time.Now()))
 	if err != nil {
 		fmt.Fprintf(stderr, "reasonops: %v\n", err)
-		if errors.Is(err, context.Canceled) {
-			return exitInterrupted
+		return exitUsage
+	}
+	defer rf.Close()
+	fmt.Fprintf(stderr, "reasonops: estimate: running %d of %d experiments (every %d-th), %d workers, kernels: %s; their rows go to %s\n",
+		len(sample.Experiments), len(plan.Experiments), o.every, o.workers, kernelName, where)
+	start := time.Now()
+	err = sweepFile(ctx, sample, rf, o.workers, 0, func(p Progress) {
+		if p.Event == progressRow {
+			fmt.Fprintln(stderr, progressLine(p, 0))
 		}
+	})
+	if errors.Is(err, context.Canceled) {
+		code, _ := stopStatus(ctx)
+		fmt.Fprintf(stderr, "reasonops: estimate stopped\n")
+		return code
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "reasonops: %v\n", err)
 		return exitFailure
 	}
 	data, err := os.ReadFile(path)
@@ -494,6 +649,11 @@ func runEstimate(ctx context.Context, o options, plan Plan, stdout, stderr io.Wr
 		fmt.Fprintf(stderr, "reasonops: %v\n", err)
 		return exitFailure
 	}
+	inSample := map[string]bool{}
+	for _, e := range sample.Experiments {
+		inSample[e.Key()] = true
+	}
+	rows = slices.DeleteFunc(rows, func(r Row) bool { return !inSample[r.Key()] })
 	printProjection(stdout, rows, len(plan.Experiments), o.workers, time.Since(start))
 	return exitOK
 }
@@ -515,27 +675,54 @@ func printProjection(w io.Writer, rows []Row, planSize, workers int, wall time.D
 		planSize, workers, formatDuration(projected), kernelName)
 }
 
-// runStudy runs the plan's sweep with progress on stderr.
+// runStudy runs the plan's sweep into the results file with progress on
+// stderr, logs the invocation, and writes the report; it holds the results
+// file's lock from before it reads the file until the report is written.
 func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 	path := resultsPath(o.outDir, o.sel.Shard)
-	terminal := isTerminal(stderr)
 	started := time.Now()
+	rf, err := openResults(path, plan.Protocol.String(), processLine(o.shown, started))
+	if err != nil {
+		fmt.Fprintf(stderr, "reasonops: %v\n", err)
+		if isSetupError(err) {
+			return exitUsage
+		}
+		return exitFailure
+	}
+	defer rf.Close()
+	showOpened(stderr, rf)
+	view := newProgressView(stderr)
+	defer view.stop()
 	var last Progress
-	err := sweep(ctx, plan, path, o.workers, func(p Progress) {
+	err = sweepFile(ctx, plan, rf, o.workers, progressRefresh, func(p Progress) {
 		last = p
-		showProgress(stderr, o, path, terminal, p)
+		if p.Event == progressStart && p.Skipped == p.Total {
+			fmt.Fprintf(stderr, "reasonops: %d experiments, all already in %s\n", p.Total, path)
+			return
+		}
+		if p.Event == progressStart {
+			fmt.Fprintf(stderr, "reasonops: %d experiments (%d already in %s), %d workers, kernels: %s\n", p.Total, p.Skipped, path, p.Workers, kernelName)
+			if hint := simdHint(o.args, runtime.Version(), runtime.GOARCH, kernelName, cpuFlags()); hint != "" && p.Skipped < p.Total {
+				fmt.Fprintln(stderr, hint)
+			}
+			return
+		}
+		view.show(p)
 	})
-	if terminal && last.Done > last.Skipped {
-		fmt.Fprintln(stderr)
+	view.end()
+	stopped := errors.Is(err, context.Canceled)
+	code, sig := exitInterrupted, ""
+	if stopped {
+		code, sig = stopStatus(ctx)
 	}
 	// Log this invocation beside the results file, if it added to it (one
 	// that found everything done, or was stopped before any experiment
 	// finished, computed nothing the report should count).
-	if !isSetupError(err) && last.Done > last.Skipped {
+	if last.Done > last.Skipped {
 		inv := Invocation{
-			Started: started, Finished: time.Now(), Command: o.argsShown, GoVersion: runtime.Version(),
-			Kernel: kernelName, CPU: cpuModel(), CPUs: runtime.NumCPU(), Workers: o.workers,
-			Selected: len(plan.Experiments), Ran: last.Done - last.Skipped, Interrupted: errors.Is(err, context.Canceled),
+			Started: started, Finished: time.Now(), Command: o.shown, GoVersion: runtime.Version(),
+			Kernel: kernelName, CPU: cpuModel(), CPUs: runtime.NumCPU(), Workers: last.Workers,
+			Selected: len(plan.Experiments), Ran: last.Done - last.Skipped, Interrupted: stopped, StoppedBy: sig,
 		}
 		inv.WallSeconds = inv.Finished.Sub(inv.Started).Seconds()
 		if lerr := appendInvocation(o.outDir, inv); lerr != nil {
@@ -543,16 +730,16 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 		}
 	}
 	switch {
-	case errors.Is(err, context.Canceled):
-		fmt.Fprintf(stderr, "reasonops: interrupted; %d of %d experiments are saved in %s; run the same command to continue\n",
-			last.Done, last.Total, path)
-		return exitInterrupted
+	case stopped:
+		by := "interrupted"
+		if sig != "" {
+			by = "stopped by " + sig
+		}
+		fmt.Fprintf(stderr, "reasonops: %s; %d of %d experiments are saved in %s; run the same command to continue\n",
+			by, last.Done, last.Total, path)
+		return code
 	case err != nil:
 		fmt.Fprintf(stderr, "reasonops: %v\n", err)
-		var ue usageError
-		if errors.As(err, &ue) || isSetupError(err) {
-			return exitUsage
-		}
 		return exitFailure
 	}
 	fmt.Fprintf(stderr, "reasonops: done: %d experiments in %s (%d run now, %d already there), %d successes this run, %s\n",
@@ -567,26 +754,100 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 	return exitOK
 }
 
-// showProgress writes a study's progress p on stderr: for the first report
-// (the results file at path is open) what the study will do and, where it
-// applies, the SIMD hint; after each experiment one progress line, updated
-// in place on a terminal.
-func showProgress(stderr io.Writer, o options, path string, terminal bool, p Progress) {
-	if p.Last == nil {
-		if p.DroppedTorn > 0 {
-			fmt.Fprintf(stderr, "reasonops: dropped a torn last line (%d bytes) from %s, left by an interrupted write\n", p.DroppedTorn, path)
-		}
-		fmt.Fprintf(stderr, "reasonops: %d experiments (%d already in %s), %d workers, kernels: %s\n", p.Total, p.Skipped, path, o.workers, kernelName)
-		if hint := simdHint(o.args, runtime.Version(), runtime.GOARCH, kernelName, cpuFlags()); hint != "" && p.Skipped < p.Total {
-			fmt.Fprintln(stderr, hint)
-		}
+// showOpened says what opening the results file did to it, and that it is
+// not locked on a system without file locks.
+func showOpened(stderr io.Writer, rf *resultsFile) {
+	if rf.tornTo != "" {
+		fmt.Fprintf(stderr, "reasonops: the last line of %s was torn (%d bytes, no complete row: an interrupted write); moved it to %s\n",
+			rf.path, rf.tornBytes, rf.tornTo)
+	}
+	if rf.newlineSet {
+		fmt.Fprintf(stderr, "reasonops: the last row of %s had no newline at its end; added one\n", rf.path)
+	}
+	if rf.repeatedRow > 0 {
+		fmt.Fprintf(stderr, "reasonops: %d rows of %s repeat an experiment's result; each is counted once\n", rf.repeatedRow, rf.path)
+	}
+	if !locksWork {
+		fmt.Fprintf(stderr, "reasonops: note: %s has no file locks; run only one study at a time into %s\n", runtime.GOOS, rf.path)
+	}
+}
+
+// quietLine is the longest a study's progress goes unwritten when stderr is
+// not a terminal (a log file): a line then shows the trainings moving.
+const quietLine = time.Minute
+
+// progressView writes a study's progress on stderr. On a terminal it is
+// one line, redrawn in place after each experiment and every
+// progressRefresh, and cut to the terminal's width so that it never wraps
+// (a wrapped line leaves fragments when it is redrawn). Elsewhere it is one
+// line per finished experiment, and one after quietLine without any.
+type progressView struct {
+	w        io.Writer
+	terminal bool
+	width    atomic.Int64 // the terminal's columns, kept up to date when it is resized
+	drawn    bool         // a line is on the terminal
+	written  time.Time    // when a line was last written
+	stop     func()       // stops following the terminal's size
+}
+
+// newProgressView returns the view of progress on stderr.
+func newProgressView(stderr io.Writer) *progressView {
+	v := &progressView{w: stderr, terminal: isTerminal(stderr), written: time.Now(), stop: func() {}}
+	f, ok := stderr.(*os.File)
+	if !v.terminal || !ok {
+		return v
+	}
+	v.width.Store(int64(terminalWidth(f)))
+	if len(resizeSignals) > 0 {
+		resized := make(chan os.Signal, 1)
+		signal.Notify(resized, resizeSignals...)
+		go func() {
+			for range resized {
+				v.width.Store(int64(terminalWidth(f)))
+			}
+		}()
+		v.stop = func() { signal.Stop(resized); close(resized) }
+	}
+	return v
+}
+
+// show writes p.
+func (v *progressView) show(p Progress) {
+	if v.terminal {
+		fmt.Fprintf(v.w, "\r%s\033[K", progressLine(p, int(v.width.Load())-1))
+		v.drawn = true
 		return
 	}
-	if terminal {
-		fmt.Fprintf(stderr, "\r\033[K%s", progressLine(p))
-	} else {
-		fmt.Fprintln(stderr, progressLine(p))
+	if p.Event == progressRow || time.Since(v.written) >= quietLine {
+		fmt.Fprintln(v.w, progressLine(p, 0))
+		v.written = time.Now()
 	}
+}
+
+// end ends the line drawn on a terminal.
+func (v *progressView) end() {
+	if v.drawn {
+		fmt.Fprintln(v.w)
+		v.drawn = false
+	}
+}
+
+// terminalWidth returns the columns of the terminal f: from stty (which
+// asks the terminal itself, with no unsafe code here), else from $COLUMNS,
+// else 80.
+func terminalWidth(f *os.File) int {
+	cmd := exec.Command("stty", "size")
+	cmd.Stdin = f
+	if out, err := cmd.Output(); err == nil {
+		var rows, cols int
+		if n, _ := fmt.Sscan(string(out), &rows, &cols); n == 2 && cols > 0 {
+			return cols
+		}
+	}
+	if cols, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && cols > 0 {
+		return cols
+	}
+	return 80
 }
 
 // simdSpeedup is how much faster the SIMD build ran the whole study than the
@@ -673,18 +934,57 @@ func isSetupError(err error) bool {
 }
 
 // progressLine formats one line of progress: experiments done of total,
-// successes, elapsed, ETA, and the experiment just finished.
-func progressLine(p Progress) string {
-	s := fmt.Sprintf("[%d/%d] %d successes, %s elapsed, ETA %s", p.Done, p.Total, p.Successes,
-		formatDuration(p.Elapsed), formatDuration(p.ETA()))
-	if r := p.Last; r != nil {
-		if r.Error != "" {
-			s += fmt.Sprintf(" | %s %s %s: error", r.Task, r.Dataset, r.Network)
-		} else {
-			s += fmt.Sprintf(" | %s %s %s: %s (lr %s, %d steps)", r.Task, r.Dataset, r.Network, r.AccuracyPct, formatFloat(r.LR), r.GlobalStep)
+// successes, elapsed, ETA (or that it is not known yet), the trainings in
+// flight and their steps so far, and the experiment finished last. With
+// width > 0 the line is at most width characters: the parts that do not fit
+// are left out, the last one that fits in part is cut with "…".
+func progressLine(p Progress, width int) string {
+	eta := "ETA unknown yet"
+	if p.ETA.Known {
+		eta = "ETA " + formatDuration(p.ETA.Left)
+		switch spread := math.Round(p.ETA.Spread * 20); { // in steps of 5%
+		case spread >= 20:
+			eta += " (rough)"
+		case spread >= 1:
+			eta += fmt.Sprintf(" ±%.0f%%", spread*5)
 		}
 	}
-	return s
+	head := fmt.Sprintf("[%d/%d] %d successes, %s elapsed, %s", p.Done, p.Total, p.Successes, formatDuration(p.Elapsed), eta)
+	var parts []string
+	if p.InFlight > 0 {
+		parts = append(parts, fmt.Sprintf("%d training, %d steps", p.InFlight, p.InFlightSteps))
+	}
+	if r := p.Last; r != nil {
+		if r.Error != "" {
+			parts = append(parts, fmt.Sprintf("last: %s %s %s: error", r.Task, r.Dataset, r.Network))
+		} else {
+			parts = append(parts, fmt.Sprintf("last: %s %s %s: %s (lr %s, %d steps)", r.Task, r.Dataset, r.Network, r.AccuracyPct, formatFloat(r.LR), r.GlobalStep))
+		}
+	}
+	return fitLine(head, parts, width)
+}
+
+// fitLine joins head and parts with " | " into at most width characters
+// (no limit if width <= 0): parts that do not fit are left out, except the
+// last, which is cut with "…" if at least 10 characters of it fit; a head
+// wider than width is cut.
+func fitLine(head string, parts []string, width int) string {
+	line := head
+	for i, part := range parts {
+		next := line + " | " + part
+		if width <= 0 || utf8.RuneCountInString(next) <= width {
+			line = next
+			continue
+		}
+		if room := width - utf8.RuneCountInString(line) - len(" | ") - 1; i == len(parts)-1 && room >= 10 {
+			line += " | " + string([]rune(part)[:room]) + "…"
+		}
+		break
+	}
+	if width > 0 && utf8.RuneCountInString(line) > width {
+		line = string([]rune(line)[:max(width, 0)])
+	}
+	return line
 }
 
 // isTerminal reports whether w is a terminal (a character device), where

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // TestMain lets a test run the real command line in a subprocess: when
@@ -19,12 +20,19 @@ import (
 // tests.
 func TestMain(m *testing.M) {
 	if args := os.Getenv("REASONOPS_TEST_ARGS"); args != "" {
+		for _, f := range beforeMain {
+			f()
+		}
 		os.Args = append([]string{"reasonops"}, strings.Split(args, "\n")...)
 		main()
 		return
 	}
 	os.Exit(m.Run())
 }
+
+// beforeMain are run in a subprocess started by command before it runs as
+// reasonops (lock_test.go adds a limit on file sizes, where it has one).
+var beforeMain []func()
 
 // command returns the test binary set up to run as reasonops with args.
 func command(args ...string) *exec.Cmd {
@@ -93,6 +101,18 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"frobnicate"}, `unknown command "frobnicate" (valid: list`},
 		{[]string{"-tasks", "dot", "-out", notAFolder}, `cannot create the output folder`},
 		{[]string{"-tasks", "dot", "-out", other}, `holds results of another protocol`},
+		// Bounds (issue 11, items 6-8).
+		{[]string{"-tasks", "dot,dot"}, `-tasks "dot,dot" names dot twice`},
+		{[]string{"-networks", "multiply,dense-1-relu,multiply"}, `names multiply twice`},
+		{[]string{"-tasks", ""}, `-tasks is empty (an unset shell variable?)`},
+		{[]string{"-datasets", " "}, `-datasets is empty`},
+		{[]string{"-networks="}, `-networks is empty`},
+		{[]string{"-grid-steps", "-1"}, `-grid-steps must be at least 1, got -1`},
+		{[]string{"-long-steps", "-1"}, `-long-steps must be 0 (no long run) or more, got -1`},
+		{[]string{"-seeds", "9999999999"}, `-seeds 9999999999: at most 1000 per study`},
+		{[]string{"-workers", "1000000"}, `-workers 1000000: at most`},
+		{[]string{"-workers", "20000000", "-tasks", "dot"}, `-workers 20000000: at most`},
+		{[]string{"-seed", "18446744073709551615", "-seeds", "2", "-out", filepath.Join(dir, "wrap")}, `the last seed would pass 18446744073709551615`},
 	}
 	for _, c := range cases {
 		expectUsageError(t, c.args, c.want)
@@ -100,8 +120,10 @@ func TestCommandLineErrors(t *testing.T) {
 	if data, _ := os.ReadFile(filepath.Join(other, "results.csv")); !bytes.Equal(data, otherFile) {
 		t.Error("a results file of another protocol was modified")
 	}
-	if _, err := os.Stat("results"); err == nil {
-		t.Error("a bad command created the default results folder")
+	for _, folder := range []string{"results", filepath.Join(dir, "wrap")} {
+		if _, err := os.Stat(folder); err == nil {
+			t.Errorf("a bad command created the folder %s", folder)
+		}
 	}
 }
 
@@ -130,11 +152,58 @@ func TestListCountsExperiments(t *testing.T) {
 	}
 }
 
-// TestHelp checks -h prints the usage with examples and exits 0.
+// TestHelp checks -h prints the usage with examples and exits 0, and that
+// every example works in a fresh clone: it parses and selects experiments,
+// and one that writes results (a study, merge, or estimate with -out) names
+// its own -out folder, not results/, which holds the committed study.
 func TestHelp(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "Examples:") {
+	if code := run(context.Background(), []string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "Examples") {
 		t.Fatalf("-h: exit %d, %q", code, stdout.String())
+	}
+	_, examples, _ := strings.Cut(stdout.String(), "Examples")
+	n := 0
+	for _, line := range strings.Split(examples, "\n") {
+		cmd, ok := strings.CutPrefix(line, "  go run . ")
+		if !ok {
+			continue
+		}
+		cmd, _, _ = strings.Cut(cmd, "   ") // the description follows after three or more spaces
+		args := strings.Fields(cmd)
+		n++
+		o, err := parseArgs(args)
+		if err != nil {
+			t.Errorf("example %q: %v", cmd, err)
+			continue
+		}
+		if _, err := newPlan(o.protocol, o.sel); err != nil {
+			t.Errorf("example %q: %v", cmd, err)
+		}
+		writes := o.command == "" || o.command == "merge"
+		if writes && (!o.outSet || filepath.Clean(o.outDir) == "results") {
+			t.Errorf("example %q writes results without its own -out folder", cmd)
+		}
+	}
+	if n < 6 {
+		t.Fatalf("found %d examples in -h", n)
+	}
+}
+
+// TestCommandLineShown: messages and the run log show the command as it
+// was invoked: go run . for a binary the go command built and ran from its
+// temporary folder, else the binary's path as typed, with the arguments
+// quoted for a shell.
+func TestCommandLineShown(t *testing.T) {
+	args := []string{"-quick", "-out", "my results"}
+	for _, c := range []struct{ arg0, version, want string }{
+		{"/tmp/go-build2817/b001/exe/reasonops", "go1.26.8", "go run . -quick -out 'my results'"},
+		{"/tmp/go-build2817/b001/exe/reasonops", "go1.26.8 X:simd", "GOEXPERIMENT=simd go run . -quick -out 'my results'"},
+		{"./reasonops", "go1.26.8 X:simd", "./reasonops -quick -out 'my results'"},
+		{"/usr/local/bin/reasonops", "go1.26.8", "/usr/local/bin/reasonops -quick -out 'my results'"},
+	} {
+		if got := commandLine(c.arg0, args, c.version); got != c.want {
+			t.Errorf("commandLine(%q, %q): %q, want %q", c.arg0, c.version, got, c.want)
+		}
 	}
 }
 
@@ -193,20 +262,61 @@ func TestEstimate(t *testing.T) {
 	if !strings.Contains(out, "sample: 2 experiments") || !strings.Contains(out, "projected: 12 experiments on") {
 		t.Fatalf("estimate printed %q", out)
 	}
+	if !strings.Contains(stderr.String(), "their rows go to a temporary folder, removed at the end") {
+		t.Errorf("estimate does not say where its rows go: %q", stderr.String())
+	}
+	// With -out the sample's rows are kept in DIR/results.csv, and it says so.
+	dir := t.TempDir()
+	stdout.Reset()
+	stderr.Reset()
+	if code := run(context.Background(), append(args, "-out", dir), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	path := filepath.Join(dir, "results.csv")
+	if !strings.Contains(stderr.String(), "their rows go to "+path+", kept") {
+		t.Errorf("estimate -out does not say where its rows go: %q", stderr.String())
+	}
+	if n := len(readRows(t, path)); n != 2 {
+		t.Errorf("estimate -out left %d rows in %s, want 2", n, path)
+	}
 }
 
-// TestProgressLine checks the progress line's parts and the ETA arithmetic:
-// 4 of 10 experiments done in this run (2 more were already in the file) in
-// 40 s leaves 4 to do at 10 s each.
+// TestProgressLine checks the progress line's parts, and that it fits any
+// terminal width without wrapping: parts that do not fit are left out or
+// cut, never split over two lines.
 func TestProgressLine(t *testing.T) {
 	row := Row{Task: "dot", Dataset: "random", Network: "multiply", AccuracyPct: "99.0%", LR: 0.01, GlobalStep: 700}
-	p := Progress{Done: 6, Total: 10, Skipped: 2, Successes: 3, Elapsed: 40 * time.Second, Last: &row}
-	if eta := p.ETA(); eta != 40*time.Second {
-		t.Fatalf("ETA %v, want 40s", eta)
-	}
-	want := "[6/10] 3 successes, 0:00:40 elapsed, ETA 0:00:40 | dot random multiply: 99.0% (lr 0.01, 700 steps)"
-	if got := progressLine(p); got != want {
+	p := Progress{Event: progressRow, Done: 6, Total: 10, Skipped: 2, Successes: 3, Elapsed: 40 * time.Second,
+		ETA: eta{Left: 45 * time.Second, Spread: 0.22, Known: true}, InFlight: 2, InFlightSteps: 12345, Last: &row}
+	want := "[6/10] 3 successes, 0:00:40 elapsed, ETA 0:00:45 ±20% | 2 training, 12345 steps | last: dot random multiply: 99.0% (lr 0.01, 700 steps)"
+	if got := progressLine(p, 0); got != want {
 		t.Fatalf("progress line\n%q\nwant\n%q", got, want)
+	}
+	for width := 10; width <= 200; width++ {
+		got := progressLine(p, width)
+		if n := utf8.RuneCountInString(got); n > width || n < min(width, len(want))-40 {
+			t.Fatalf("width %d: %d characters: %q", width, n, got)
+		}
+		if width >= 60 && !strings.Contains(got, "ETA 0:00:45 ±20%") {
+			t.Fatalf("width %d: the ETA was cut: %q", width, got)
+		}
+	}
+	if got := progressLine(p, 79); got != "[6/10] 3 successes, 0:00:40 elapsed, ETA 0:00:45 ±20% | 2 training, 12345 steps" {
+		t.Errorf("width 79: %q", got) // an 80-column terminal: what moves is kept, the last result left out
+	}
+	if got := progressLine(p, 100); !strings.HasSuffix(got, "…") || utf8.RuneCountInString(got) != 100 {
+		t.Errorf("width 100: %q", got) // the last result, cut
+	}
+	if got := progressLine(p, 60); got != "[6/10] 3 successes, 0:00:40 elapsed, ETA 0:00:45 ±20%" {
+		t.Errorf("width 60: %q", got) // the steps in flight are never cut: they show whole or not at all
+	}
+	p.ETA.Spread = 1.2
+	if got := progressLine(p, 0); !strings.Contains(got, "ETA 0:00:45 (rough) |") {
+		t.Errorf("a spread over 100%% shows as %q", got)
+	}
+	p.ETA.Known = false
+	if got := progressLine(p, 0); !strings.Contains(got, "ETA unknown yet") {
+		t.Errorf("an unknown ETA shows as %q", got)
 	}
 	if isTerminal(&bytes.Buffer{}) {
 		t.Fatal("a buffer is not a terminal: progress must be plain lines there")

@@ -49,9 +49,33 @@ func heatmapName(dataset string) string { return "heatmap-" + dataset + ".svg" }
 // writes DIR/report.md and the SVG files it embeds into DIR. It returns the
 // path of report.md. Its errors are one line each.
 func writeReport(dir string) (string, error) {
+	rep, err := makeReport(dir)
+	return rep.path, err
+}
+
+// reportMade says what makeReport did: the report's path, and what it left
+// out of the results file (a torn last line's bytes, rows repeating an
+// experiment's result).
+type reportMade struct {
+	path, results string
+	torn, repeats int
+}
+
+// reportWriteError is a report that could not be written (a full disk,
+// say), as opposed to a results file that cannot be reported on.
+type reportWriteError struct{ err error }
+
+// Error returns the one-line message.
+func (e reportWriteError) Error() string { return "cannot write the report: " + e.err.Error() }
+
+// makeReport does writeReport's work. Every file is written whole to a
+// temporary file and renamed over the old one (writeFileAtomic), so that a
+// failed write (a full disk, say) leaves the old file as it was, never
+// empty or cut short; its error is then a reportWriteError.
+func makeReport(dir string) (reportMade, error) {
 	s, err := loadStudy(dir)
 	if err != nil {
-		return "", err
+		return reportMade{}, err
 	}
 	type file struct{ name, text string }
 	files := []file{{summarySVGName, summaryChartSVG(summarize(s), s.target)}}
@@ -60,11 +84,11 @@ func writeReport(dir string) (string, error) {
 	}
 	files = append(files, file{reportName, reportMarkdown(s)})
 	for _, f := range files {
-		if err := os.WriteFile(filepath.Join(dir, f.name), []byte(f.text), 0o644); err != nil {
-			return "", fmt.Errorf("cannot write the report: %v", err)
+		if err := writeFileAtomic(filepath.Join(dir, f.name), []byte(f.text)); err != nil {
+			return reportMade{}, reportWriteError{err}
 		}
 	}
-	return filepath.Join(dir, reportName), nil
+	return reportMade{path: filepath.Join(dir, reportName), results: s.path, torn: s.torn, repeats: s.duplicates}, nil
 }
 
 // ---------------------------------------------------------------------------
@@ -93,21 +117,15 @@ type study struct {
 // of every test set its analysed rows used.
 func loadStudy(dir string) (*study, error) {
 	path := filepath.Join(dir, resultsName)
-	rows, torn, err := readStudyRows(path)
+	rows, torn, repeats, err := readStudyRows(path)
 	if err != nil {
 		return nil, err
 	}
-	s := &study{dir: dir, path: path, torn: torn, protocolOf: map[string]Protocol{}, invocations: readInvocations(dir)}
-	seen := map[string]bool{}
+	s := &study{dir: dir, path: path, torn: torn, duplicates: repeats, protocolOf: map[string]Protocol{}, invocations: readInvocations(dir)}
 	seeds := map[uint64]bool{}
 	splits := map[splitKey]bool{}
 	targets := map[float64]bool{}
 	for _, r := range rows {
-		if seen[r.Key()] {
-			s.duplicates++
-			continue
-		}
-		seen[r.Key()] = true
 		p, ok := s.protocolOf[r.Protocol]
 		if !ok {
 			if p, err = parseProtocol(r.Protocol); err != nil {
@@ -151,23 +169,30 @@ func loadStudy(dir string) (*study, error) {
 }
 
 // readStudyRows reads the results file at path, which must hold at least
-// one row; torn is the length of a torn last line, ignored.
-func readStudyRows(path string) (rows []Row, torn int, err error) {
+// one row: its rows, each experiment once (a rowSet: two different results
+// for one experiment are refused, as resume and merge refuse them); torn is
+// the length of a torn last line, ignored; repeats counts the rows dropped
+// as repeats of an experiment's result.
+func readStudyRows(path string) (rows []Row, torn, repeats int, err error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, 0, fmt.Errorf("no results in %s: run the study first (go run .)", path)
+		return nil, 0, 0, fmt.Errorf("no results in %s: run the study first (go run .)", path)
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("cannot read %s: %v", path, err)
+		return nil, 0, 0, fmt.Errorf("cannot read %s: %v", path, err)
 	}
-	rows, torn, err = readResults(data)
+	c, err := parseResults(data, "")
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s: %v", path, err)
+		return nil, 0, 0, fmt.Errorf("%s: %v", path, err)
 	}
-	if len(rows) == 0 {
-		return nil, 0, fmt.Errorf("no results in %s: run the study first (go run .)", path)
+	if len(c.rows) == 0 {
+		return nil, 0, 0, fmt.Errorf("no results in %s: run the study first (go run .)", path)
 	}
-	return rows, torn, nil
+	set := newRowSet()
+	if err := set.addFile(path, c); err != nil {
+		return nil, 0, 0, fmt.Errorf("%v: keep the right row and delete the other", err)
+	}
+	return set.rows, c.torn, set.repeats, nil
 }
 
 // isAnalysed reports whether the run's (task, dataset) pair is in the analysis.

@@ -5,9 +5,14 @@
 // the run log of invocations beside it, and the merge of shard files.
 //
 // A results file is CSV: a header, then one row per finished experiment,
-// each appended with a single write and synced, so that an interrupted
-// study loses at most the experiments in flight. Rows are resumed and
-// merged together only if their protocol strings are equal.
+// each appended with a single write in append mode and synced, so that an
+// interrupted study loses at most the experiments in flight. One process at
+// a time writes it: a study or merge holds an exclusive lock on it
+// (results.csv.lock beside it) from before it reads the file until it is
+// done, and a second one is refused with the first one named. Rows are
+// resumed and merged together only if their protocol strings are equal, and
+// one experiment's rows only if they hold the same result (rowSet). A torn
+// last line is moved to a file beside the results, never just deleted.
 //
 // This file knows nothing about how a network trains, nor about the worker
 // pool: it reads an experiment's outcome (train.go) into a row, and rows
@@ -16,7 +21,6 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -368,47 +372,161 @@ func encodeRow(cells []string) []byte {
 	return buf.Bytes()
 }
 
-// readResults parses a whole results file's contents. A last line without
-// its newline is an append that was cut short (the process was killed
-// mid-write): it is never parsed, and torn reports its length so that the
-// caller can drop it. Any other malformed line is an error naming its line
-// number.
+// utf8BOM is the byte-order mark some spreadsheets put at the start of a
+// "CSV UTF-8" file; a results file may start with it.
+const utf8BOM = "\ufeff"
+
+// resultsContents is a results file's contents as parseResults reads them.
+type resultsContents struct {
+	rows      []Row
+	lines     []int // lines[i] is the line of the file rows[i] starts on
+	header    bool  // the header line is there (an empty file has none)
+	torn      int   // bytes at the end that are no complete row (an append cut short): not parsed
+	noNewline bool  // the last line (header or row) is complete but has no newline at its end
+}
+
+// readResults parses a whole results file's contents: its rows and the
+// length of a torn tail, ignored (see parseResults).
 func readResults(data []byte) (rows []Row, torn int, err error) {
-	if len(data) == 0 {
-		return nil, 0, nil
+	c, err := parseResults(data, "")
+	return c.rows, c.torn, err
+}
+
+// parseResults parses a whole results file's contents. A UTF-8 byte-order
+// mark at the start is skipped. The last record is a torn tail, not parsed,
+// when it is an append cut short: it does not end with a newline and is no
+// complete row, or it ends inside a quoted cell. A last row without its
+// newline is complete when its cells parse and its protocol is not a
+// truncation of the row's before it (or, for a file's only row, of expect,
+// the protocol the caller expects; "" for none): rows end with the protocol,
+// so a row cut inside it still parses. Any other malformed line is an error
+// naming its line number.
+func parseResults(data []byte, expect string) (resultsContents, error) {
+	var c resultsContents
+	body := bytes.TrimPrefix(data, []byte(utf8BOM))
+	if len(body) == 0 {
+		return c, nil
 	}
-	if cut := bytes.LastIndexByte(data, '\n') + 1; cut < len(data) {
-		torn = len(data) - cut
-		data = data[:cut]
-	}
-	r := csv.NewReader(bytes.NewReader(data))
+	endsLine := body[len(body)-1] == '\n'
+	r := csv.NewReader(bytes.NewReader(body))
 	r.FieldsPerRecord = -1
 	header, err := r.Read()
-	if err != nil {
-		return nil, torn, fmt.Errorf("line 1: not a results file (%v)", err)
+	if err != nil || strings.Join(header, ",") != strings.Join(resultsHeader, ",") {
+		if !bytes.ContainsRune(body, '\n') && bytes.HasPrefix(encodeRow(resultsHeader), body) {
+			c.torn = len(body) // the header's own write was cut short
+			return c, nil
+		}
+		if err != nil {
+			return c, fmt.Errorf("line 1: not a results file (%v)", err)
+		}
+		return c, fmt.Errorf("line 1: not a reasonops results file (its header is %q)", truncate(strings.Join(header, ","), 80))
 	}
-	if strings.Join(header, ",") != strings.Join(resultsHeader, ",") {
-		return nil, torn, fmt.Errorf("line 1: not a reasonops results file (its header is %q)", truncate(strings.Join(header, ","), 80))
-	}
+	c.header = true
+	ref := expect
 	for {
+		start := r.InputOffset()
 		cells, err := r.Read()
 		if err == io.EOF {
-			return rows, torn, nil
+			break
 		}
+		last := r.InputOffset() == int64(len(body))
 		if err != nil { // a csv.ParseError, which names its line
-			return nil, torn, err
+			if last && (!endsLine || errors.Is(err, csv.ErrQuote)) {
+				c.torn = len(body) - int(start)
+				break
+			}
+			return c, err
 		}
 		line, _ := r.FieldPos(0)
 		row, err := parseRow(cells)
-		if err != nil {
-			return nil, torn, fmt.Errorf("line %d: %v", line, err)
+		if last && !endsLine && (err != nil || !completeProtocol(row.Protocol, ref)) {
+			c.torn = len(body) - int(start)
+			break
 		}
-		rows = append(rows, row)
+		if err != nil {
+			return c, fmt.Errorf("line %d: %v", line, err)
+		}
+		c.rows = append(c.rows, row)
+		c.lines = append(c.lines, line)
+		ref = row.Protocol
 	}
+	c.noNewline = c.torn == 0 && !endsLine
+	return c, nil
+}
+
+// completeProtocol reports whether p, the protocol cell of a last row
+// without its newline, is whole: it parses, and it is not a strict prefix
+// of ref, the protocol the row is expected to have ("" for none).
+func completeProtocol(p, ref string) bool {
+	if _, err := parseProtocol(p); err != nil {
+		return false
+	}
+	return !(len(p) < len(ref) && strings.HasPrefix(ref, p))
 }
 
 // ---------------------------------------------------------------------------
-// The results file, opened for appending.
+// One result per experiment.
+
+// rowSet holds rows, each experiment once, with where each came from. A
+// row that repeats a result already in the set (sameResult) is counted and
+// dropped; a row that gives an experiment a different result is an error.
+// Resume, the report and merge all read rows through it, so a conflict is
+// refused the same way wherever it is found.
+type rowSet struct {
+	rows    []Row
+	from    []string       // from[i] says where rows[i] was read: "FILE line N"
+	byKey   map[string]int // Row.Key() -> its place in rows
+	repeats int            // rows dropped as repeats
+}
+
+// newRowSet returns an empty set.
+func newRowSet() *rowSet { return &rowSet{byKey: map[string]int{}} }
+
+// addFile adds the rows of a file at path, read by parseResults.
+func (s *rowSet) addFile(path string, c resultsContents) error {
+	for i, r := range c.rows {
+		if err := s.add(r, fmt.Sprintf("%s line %d", path, c.lines[i])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// add adds r, read at where; its error, a setupError, names the experiment,
+// both places and the cells that differ.
+func (s *rowSet) add(r Row, where string) error {
+	i, ok := s.byKey[r.Key()]
+	if !ok {
+		s.byKey[r.Key()] = len(s.rows)
+		s.rows = append(s.rows, r)
+		s.from = append(s.from, where)
+		return nil
+	}
+	if !s.rows[i].sameResult(r) {
+		return setupErrorf("experiment %s has two different results, at %s and at %s (%s)", r.Key(), s.from[i], where, rowDiff(s.rows[i], r))
+	}
+	s.repeats++
+	return nil
+}
+
+// rowDiff names the cells in which two rows of one experiment differ, as
+// "accuracy 0.15 and 0.99; lr 0.1 and 1" (at most three).
+func rowDiff(a, b Row) string {
+	fa, fb := a.fields(), b.fields()
+	var diffs []string
+	for i, c := range resultsColumns {
+		if fa[i] != fb[i] && c.name != "datetime" && c.name != "wall_seconds" {
+			diffs = append(diffs, fmt.Sprintf("%s %s and %s", c.name, truncate(fa[i], 40), truncate(fb[i], 40)))
+		}
+	}
+	if len(diffs) > 3 {
+		diffs = append(diffs[:3], "...")
+	}
+	return strings.Join(diffs, "; ")
+}
+
+// ---------------------------------------------------------------------------
+// The results file, locked and opened for appending.
 
 // resultsName is the results file of a whole study in its folder; a shard
 // writes its own (see resultsPath).
@@ -416,7 +534,8 @@ const resultsName = "results.csv"
 
 // setupError is a problem with the results file that the user can fix
 // before any training starts: an unwritable folder, a file that is not a
-// results file, a file of another protocol.
+// results file, a file of another protocol or with two results for one
+// experiment, a file another process is writing.
 type setupError struct{ msg string }
 
 // Error returns the one-line message.
@@ -425,69 +544,172 @@ func (e setupError) Error() string { return e.msg }
 // setupErrorf formats a setupError.
 func setupErrorf(format string, args ...any) error { return setupError{fmt.Sprintf(format, args...)} }
 
-// resultsFile is an open results file that rows are appended to.
-type resultsFile struct {
-	path string
-	f    *os.File
-	done map[string]bool // keys of the experiments already in the file
-	// droppedTorn is the length of a torn last line found and dropped on
-	// opening (an append cut short by a kill), 0 if there was none.
-	droppedTorn int
+// lockSuffix names a results file's lock file: results.csv.lock beside
+// results.csv. The lock is the kernel's advisory lock on that file, held
+// while its file descriptor is open (flock, lock_unix.go); the file's text
+// names the holder, for the message of a process that is refused. It is
+// never removed: removing it would let two processes lock two different
+// files of one name.
+const lockSuffix = ".lock"
+
+// resultsLock is an exclusive lock on a results file, held from lockResults
+// until release.
+type resultsLock struct{ f *os.File }
+
+// processLine describes this process for the lock file and for messages:
+// its PID, start time and command.
+func processLine(command string, started time.Time) string {
+	return fmt.Sprintf("pid %d, started %s, command: %s", os.Getpid(), started.Format(datetimeLayout), command)
 }
 
-// openResults opens the results file at path for appending, creating it
-// (and its folder) with a header if it does not exist. An existing file is
-// read first: its rows' experiments count as done, a torn last line is
-// dropped, and a file whose rows were made under another protocol is
-// refused without being modified.
-func openResults(path, protocol string) (*resultsFile, error) {
+// lockResults takes the exclusive lock on the results file at path, and
+// writes holder (see processLine) into its lock file. If another process
+// holds it, the error (a setupError) names that process. Where the
+// operating system has no lock (locksWork is false) it always succeeds.
+func lockResults(path, holder string) (*resultsLock, error) {
+	f, err := os.OpenFile(path+lockSuffix, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, setupErrorf("cannot create the lock file of %s: %v", path, err)
+	}
+	locked, err := tryLock(f)
+	if err != nil {
+		f.Close()
+		return nil, setupErrorf("cannot lock %s: %v", path, err)
+	}
+	if !locked {
+		other, _ := io.ReadAll(io.LimitReader(f, 1000))
+		f.Close()
+		who := strings.TrimSpace(string(other))
+		if who == "" {
+			who = "its details not written yet"
+		}
+		return nil, setupErrorf("%s is in use by another reasonops process (%s): wait for it to end, or give this one another -out folder", path, who)
+	}
+	if err := f.Truncate(0); err == nil {
+		f.WriteAt([]byte(holder+"\n"), 0) // only for messages: a failure here leaves the lock intact
+	}
+	return &resultsLock{f}, nil
+}
+
+// lockHolder returns the process holding the lock of the results file at
+// path ("" when none does, or when path has no lock file).
+func lockHolder(path string) string {
+	f, err := os.OpenFile(path+lockSuffix, os.O_RDWR, 0)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	if locked, err := tryLock(f); err != nil || locked {
+		return "" // closing f releases the lock just taken
+	}
+	other, _ := io.ReadAll(io.LimitReader(f, 1000))
+	if who := strings.TrimSpace(string(other)); who != "" {
+		return who
+	}
+	return "a reasonops process"
+}
+
+// release empties the lock file and releases the lock.
+func (l *resultsLock) release() {
+	l.f.Truncate(0)
+	l.f.Close()
+}
+
+// resultsFile is an open results file that rows are appended to; this
+// process holds its lock.
+type resultsFile struct {
+	path string
+	f    *os.File // opened with O_APPEND: every write lands at the end, whole
+	lock *resultsLock
+	rows []Row           // the rows found on opening, each experiment once
+	done map[string]bool // keys of the experiments in the file
+	// What opening did to the file, for the messages: a torn last line
+	// moved to tornTo (tornBytes long), a newline added after a last row
+	// that lacked one, rows repeating an experiment (kept in the file,
+	// counted once).
+	tornTo      string
+	tornBytes   int
+	newlineSet  bool
+	repeatedRow int
+}
+
+// openResults takes the lock on the results file at path (holder names
+// this process, see processLine) and opens the file for appending, creating
+// it (and its folder) with a header if it does not exist. An existing file
+// is read first: its rows' experiments count as done; a torn last line is
+// moved to a file beside it (see moveTornTail) and cut off; a complete last
+// row without its newline gets one. A file another process holds, a file
+// whose rows were made under another protocol, or with two different
+// results for one experiment, is refused without being modified; so is a
+// file that is not a results file.
+func openResults(path, protocol, holder string) (*resultsFile, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, setupErrorf("cannot create the output folder: %v", err)
 	}
-	data, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, setupErrorf("cannot read %s: %v", path, err)
-	}
-	rows, torn, err := readResults(data)
+	lock, err := lockResults(path, holder)
 	if err != nil {
-		return nil, setupErrorf("%s: %v", path, err)
+		return nil, err
 	}
-	rf := &resultsFile{path: path, done: map[string]bool{}, droppedTorn: torn}
-	for _, r := range rows {
-		if r.Protocol != protocol {
-			return nil, setupErrorf("%s holds results of another protocol (%s): use another -out folder or the same settings",
-				path, protocolDiff(r.Protocol, protocol))
+	rf := &resultsFile{path: path, lock: lock, done: map[string]bool{}}
+	if err := rf.open(protocol); err != nil {
+		if rf.f != nil {
+			rf.f.Close()
 		}
-		rf.done[r.Key()] = true
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, setupErrorf("cannot write %s: %v", path, err)
-	}
-	rf.f = f
-	if err := rf.prepare(len(data) - torn); err != nil {
-		f.Close()
+		lock.release()
 		return nil, err
 	}
 	return rf, nil
 }
 
-// prepare readies a freshly opened file of size bytes (a torn last line
-// not counted) for appending: it drops the torn line, writes the header
-// into an empty file, moves to the end and syncs.
-func (rf *resultsFile) prepare(size int) error {
-	if rf.droppedTorn > 0 {
-		if err := rf.f.Truncate(int64(size)); err != nil {
-			return setupErrorf("cannot drop the torn last line of %s: %v", rf.path, err)
+// open reads the file, checks its rows against protocol, repairs its end
+// and opens it for appending.
+func (rf *resultsFile) open(protocol string) error {
+	data, err := os.ReadFile(rf.path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return setupErrorf("cannot read %s: %v", rf.path, err)
+	}
+	c, err := parseResults(data, protocol)
+	if err != nil {
+		return setupErrorf("%s: %v", rf.path, err)
+	}
+	set := newRowSet()
+	for _, r := range c.rows {
+		if r.Protocol != protocol {
+			return setupErrorf("%s holds results of another protocol (%s): use another -out folder or the same settings",
+				rf.path, protocolDiff(r.Protocol, protocol))
 		}
 	}
-	if size == 0 {
-		if _, err := rf.f.Write(encodeRow(resultsHeader)); err != nil {
+	if err := set.addFile(rf.path, c); err != nil {
+		return setupErrorf("%v: keep the right row and delete the other, or give this study another -out folder", err)
+	}
+	rf.rows, rf.repeatedRow = set.rows, set.repeats
+	for _, r := range set.rows {
+		rf.done[r.Key()] = true
+	}
+	size := len(data) - c.torn
+	if c.torn > 0 {
+		if rf.tornTo, err = moveTornTail(rf.path, data[size:]); err != nil {
+			return err
+		}
+		rf.tornBytes = c.torn
+		if err := os.Truncate(rf.path, int64(size)); err != nil {
+			return setupErrorf("cannot cut the torn last line off %s (it is saved in %s): %v", rf.path, rf.tornTo, err)
+		}
+	}
+	if rf.f, err = os.OpenFile(rf.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err != nil {
+		return setupErrorf("cannot write %s: %v", rf.path, err)
+	}
+	var start []byte
+	switch {
+	case !c.header:
+		start = encodeRow(resultsHeader)
+	case c.noNewline:
+		start, rf.newlineSet = []byte("\n"), true
+	}
+	if len(start) > 0 {
+		if _, err := rf.f.Write(start); err != nil {
 			return setupErrorf("cannot write %s: %v", rf.path, err)
 		}
-	}
-	if _, err := rf.f.Seek(0, io.SeekEnd); err != nil {
-		return setupErrorf("cannot write %s: %v", rf.path, err)
 	}
 	if err := rf.f.Sync(); err != nil {
 		return setupErrorf("cannot write %s: %v", rf.path, err)
@@ -495,10 +717,44 @@ func (rf *resultsFile) prepare(size int) error {
 	return nil
 }
 
+// moveTornTail saves tail, the torn end of the results file at path, to a
+// new file beside it, path.torn-YYYYMMDD-HHMMSS (a number added if that
+// exists), synced before the caller cuts the tail off; it returns the new
+// file's path. Nothing is deleted without a copy.
+func moveTornTail(path string, tail []byte) (string, error) {
+	base := path + ".torn-" + time.Now().Format("20060102-150405")
+	for i := 1; ; i++ {
+		name := base
+		if i > 1 {
+			name = fmt.Sprintf("%s-%d", base, i)
+		}
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", setupErrorf("cannot save the torn last line of %s: %v", path, err)
+		}
+		_, err = f.Write(tail)
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(name)
+			return "", setupErrorf("cannot save the torn last line of %s: %v", path, err)
+		}
+		return name, nil
+	}
+}
+
 // Has reports whether the experiment with this key is in the file.
 func (rf *resultsFile) Has(key string) bool { return rf.done[key] }
 
-// Append writes row as one line with a single write and syncs it to disk.
+// Append writes row as one line with a single write, at the end of the
+// file whatever else writes to it (O_APPEND), and syncs it to disk.
 func (rf *resultsFile) Append(row Row) error {
 	if _, err := rf.f.Write(encodeRow(row.fields())); err != nil {
 		return fmt.Errorf("cannot append to %s: %v", rf.path, err)
@@ -510,8 +766,12 @@ func (rf *resultsFile) Append(row Row) error {
 	return nil
 }
 
-// Close closes the file.
-func (rf *resultsFile) Close() error { return rf.f.Close() }
+// Close closes the file and releases its lock.
+func (rf *resultsFile) Close() error {
+	err := rf.f.Close()
+	rf.lock.release()
+	return err
+}
 
 // ---------------------------------------------------------------------------
 // The run log: facts about each invocation of the study, beside the results.
@@ -526,19 +786,21 @@ const runsLogName = "runs.jsonl"
 type Invocation struct {
 	Started     time.Time `json:"started"`
 	Finished    time.Time `json:"finished"`
-	Command     string    `json:"command"`      // as typed, e.g. "go run . -quick"
-	GoVersion   string    `json:"go"`           // runtime.Version()
-	Kernel      string    `json:"kernel"`       // the matrix kernels in use, e.g. "plain Go" or "AVX-512"
-	CPU         string    `json:"cpu"`          // the CPU model, from /proc/cpuinfo where there is one
-	CPUs        int       `json:"cpus"`         // runtime.NumCPU()
-	Workers     int       `json:"workers"`      // the -workers value
-	Selected    int       `json:"selected"`     // experiments the flags selected
-	Ran         int       `json:"ran"`          // experiments this invocation finished and wrote
-	Interrupted bool      `json:"interrupted"`  // stopped by Ctrl-C or SIGTERM before the end
-	WallSeconds float64   `json:"wall_seconds"` // Finished - Started
+	Command     string    `json:"command"`              // as invoked, e.g. "go run . -quick" or "./reasonops -quick"
+	GoVersion   string    `json:"go"`                   // runtime.Version()
+	Kernel      string    `json:"kernel"`               // the matrix kernels in use, e.g. "plain Go" or "AVX-512"
+	CPU         string    `json:"cpu"`                  // the CPU model, from /proc/cpuinfo where there is one
+	CPUs        int       `json:"cpus"`                 // runtime.NumCPU()
+	Workers     int       `json:"workers"`              // trainings in parallel: -workers, capped at the experiments left
+	Selected    int       `json:"selected"`             // experiments the flags selected
+	Ran         int       `json:"ran"`                  // experiments this invocation finished and wrote
+	Interrupted bool      `json:"interrupted"`          // stopped by a signal before the end
+	StoppedBy   string    `json:"stopped_by,omitempty"` // the signal that stopped it: SIGINT, SIGTERM or SIGHUP
+	WallSeconds float64   `json:"wall_seconds"`         // Finished - Started
 }
 
-// appendInvocation adds inv as one line to DIR/runs.jsonl.
+// appendInvocation adds inv as one line to DIR/runs.jsonl, with a single
+// write in append mode (shards in one folder may log at the same time).
 func appendInvocation(dir string, inv Invocation) error {
 	line, err := json.Marshal(inv)
 	if err != nil {
@@ -586,38 +848,60 @@ func (r Row) sameResult(o Row) bool {
 type MergeSummary struct {
 	Rows       int             // rows in the merged file
 	Duplicates int             // rows dropped because an equal row was already in
-	Torn       []string        // inputs whose torn last line was ignored
+	Torn       []string        // inputs whose torn last line was ignored, with its length: "FILE (N bytes)"
+	TornTo     string          // where the torn last line of the output itself was saved ("" if it had none)
+	Writing    []string        // inputs a running study still appends to: "FILE (pid ...)"
 	Protocol   Protocol        // the protocol of every row
 	Seeds      []uint64        // the seeds of the rows, ascending
 	Done       map[string]bool // the keys of the rows' experiments
 }
 
 // mergeResults merges the rows of the results files inputs, and of out
-// itself if it exists, into out. All rows must come from one protocol
-// (same settings; any seeds); a row repeated exactly is kept once; two rows
-// of one experiment that disagree are refused. Rows are written in stable
-// index order (seed first, see Experiment.Index) to a temporary file that
-// replaces out only when complete, so a refused or failed merge modifies
-// nothing.
-func mergeResults(out string, inputs []string) (MergeSummary, error) {
+// itself if it exists, into out, holding out's lock (holder names this
+// process) from before it reads out until out is replaced. All rows must
+// come from one protocol (same settings; any seeds), and from protocol if
+// it is not "" (the one the command line asked for); a row repeated exactly
+// is kept once; two rows of one experiment that disagree are refused,
+// whether in one file or two. Rows are written in stable index order (seed
+// first, see compareExperiments) to a temporary file that replaces out only
+// when complete, so a refused or failed merge modifies nothing; a torn last
+// line of out is saved beside it first.
+func mergeResults(out string, inputs []string, protocol, holder string) (MergeSummary, error) {
 	sum := MergeSummary{Done: map[string]bool{}}
-	if _, err := os.Stat(out); err == nil && !slices.Contains(inputs, out) {
-		inputs = append([]string{out}, inputs...)
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return sum, setupErrorf("cannot create the output folder: %v", err)
 	}
-	rows, err := gatherRows(inputs, &sum)
+	lock, err := lockResults(out, holder)
 	if err != nil {
 		return sum, err
+	}
+	defer lock.release()
+	if _, err := os.Stat(out); err == nil && !slices.ContainsFunc(inputs, func(in string) bool { return sameFile(in, out) }) {
+		inputs = append([]string{out}, inputs...)
+	}
+	rows, outTorn, err := gatherRows(out, inputs, &sum)
+	if err != nil {
+		return sum, err
+	}
+	if protocol != "" && rows[0].Protocol != protocol {
+		return sum, setupErrorf("the files hold results of another protocol than the flags ask for (%s): leave out -quick, -grid-steps and -long-steps to merge the files' own",
+			protocolDiff(rows[0].Protocol, protocol))
 	}
 	if sum.Protocol, err = parseProtocol(rows[0].Protocol); err != nil {
 		return sum, setupError{err.Error()}
 	}
-	slices.SortFunc(rows, func(a, b Row) int { return cmp.Compare(a.experiment().Index(), b.experiment().Index()) })
+	slices.SortFunc(rows, func(a, b Row) int { return compareExperiments(a.experiment(), b.experiment()) })
 	var buf bytes.Buffer
 	buf.Write(encodeRow(resultsHeader))
 	for _, r := range rows {
 		buf.Write(encodeRow(r.fields()))
 		if len(sum.Seeds) == 0 || sum.Seeds[len(sum.Seeds)-1] != r.Seed {
 			sum.Seeds = append(sum.Seeds, r.Seed)
+		}
+	}
+	if len(outTorn) > 0 {
+		if sum.TornTo, err = moveTornTail(out, outTorn); err != nil {
+			return sum, err
 		}
 	}
 	if err := writeFileAtomic(out, buf.Bytes()); err != nil {
@@ -629,71 +913,90 @@ func mergeResults(out string, inputs []string) (MergeSummary, error) {
 
 // gatherRows reads the rows of every input, in order, into one list with
 // each experiment once, and counts into sum the torn lines, the exact
-// repeats dropped and the experiments' keys. It refuses rows of different
-// protocols, two different results of one experiment, and no rows at all.
-func gatherRows(inputs []string, sum *MergeSummary) ([]Row, error) {
-	var rows []Row
-	byKey := map[string]int{}
+// repeats dropped, the inputs still being written and the experiments'
+// keys; outTorn is the torn tail of out, if out is an input. It refuses
+// rows of different protocols, two different results of one experiment,
+// and no rows at all.
+func gatherRows(out string, inputs []string, sum *MergeSummary) (rows []Row, outTorn []byte, err error) {
+	set := newRowSet()
 	protocol, protocolFrom := "", ""
 	for _, in := range inputs {
+		isOut := sameFile(in, out)
+		if !isOut {
+			if who := lockHolder(in); who != "" {
+				sum.Writing = append(sum.Writing, fmt.Sprintf("%s (%s)", in, who))
+			}
+		}
 		data, err := os.ReadFile(in)
 		if err != nil {
-			return nil, setupErrorf("cannot read %s: %v", in, err)
+			return nil, nil, setupErrorf("cannot read %s: %v", in, err)
 		}
-		rs, torn, err := readResults(data)
+		c, err := parseResults(data, protocol)
 		if err != nil {
-			return nil, setupErrorf("%s: %v", in, err)
+			return nil, nil, setupErrorf("%s: %v", in, err)
 		}
-		if torn > 0 {
-			sum.Torn = append(sum.Torn, in)
+		if c.torn > 0 {
+			if isOut {
+				outTorn = data[len(data)-c.torn:]
+			} else {
+				sum.Torn = append(sum.Torn, fmt.Sprintf("%s (%d bytes)", in, c.torn))
+			}
 		}
-		for _, r := range rs {
+		for i, r := range c.rows {
 			if protocol == "" {
 				protocol, protocolFrom = r.Protocol, in
 			}
 			if r.Protocol != protocol {
-				return nil, setupErrorf("%s and %s come from different protocols (%s): refusing to merge them",
-					protocolFrom, in, protocolDiff(protocol, r.Protocol))
+				return nil, nil, setupErrorf("%s and %s line %d come from different protocols (%s): refusing to merge them",
+					protocolFrom, in, c.lines[i], protocolDiff(protocol, r.Protocol))
 			}
-			if i, ok := byKey[r.Key()]; ok {
-				if !rows[i].sameResult(r) {
-					return nil, setupErrorf("%s holds experiment %s with a result that differs from another file's: refusing to merge", in, r.Key())
-				}
-				sum.Duplicates++
-				continue
-			}
-			byKey[r.Key()] = len(rows)
-			sum.Done[r.Key()] = true
-			rows = append(rows, r)
+		}
+		if err := set.addFile(in, c); err != nil {
+			return nil, nil, setupErrorf("%v: refusing to merge", err)
 		}
 	}
-	if len(rows) == 0 {
-		return nil, setupErrorf("no results in %s: nothing to merge", strings.Join(inputs, ", "))
+	if len(set.rows) == 0 {
+		return nil, nil, setupErrorf("no results in %s: nothing to merge", strings.Join(inputs, ", "))
 	}
-	return rows, nil
+	sum.Duplicates = set.repeats
+	for _, r := range set.rows {
+		sum.Done[r.Key()] = true
+	}
+	return set.rows, outTorn, nil
+}
+
+// sameFile reports whether paths a and b name the same existing file.
+func sameFile(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
 // writeFileAtomic writes data to a temporary file beside path, syncs it,
-// and renames it over path: readers see the old file or the new one, whole.
+// and renames it over path: readers see the old file or the new one, whole,
+// and a write that fails (a full disk, say) leaves the old file as it was.
 func writeFileAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return setupErrorf("cannot create the output folder: %v", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".merge-*.csv")
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return setupErrorf("cannot write in %s: %v", filepath.Dir(path), err)
+		return fmt.Errorf("cannot write in %s: %v", filepath.Dir(path), err)
 	}
 	defer os.Remove(f.Name()) // after a successful rename there is nothing left to remove
 	if _, err := f.Write(data); err != nil {
 		f.Close()
-		return fmt.Errorf("cannot write %s: %v", f.Name(), err)
+		return fmt.Errorf("cannot write %s: %v", path, err)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return fmt.Errorf("cannot sync %s: %v", f.Name(), err)
+		return fmt.Errorf("cannot sync %s: %v", path, err)
 	}
 	if err := f.Close(); err != nil {
-		return err
+		return fmt.Errorf("cannot write %s: %v", path, err)
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil { // CreateTemp makes it 0600
+		return fmt.Errorf("cannot write %s: %v", path, err)
 	}
 	return os.Rename(f.Name(), path)
 }

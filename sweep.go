@@ -15,14 +15,18 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -182,90 +186,411 @@ func missingExperiments(merged MergeSummary, sel Selection) ([]Experiment, error
 }
 
 // ---------------------------------------------------------------------------
-// The worker pool.
+// The order experiments start in, and the time they have left.
 
-// Progress is a snapshot of a sweep, passed to the progress callback after
-// each experiment finishes.
-type Progress struct {
-	Done, Total int           // experiments finished (skipped ones included) and selected
-	Skipped     int           // found already in the results file
-	Successes   int           // finished by this invocation and succeeded (Row.succeeded)
-	Elapsed     time.Duration // since this invocation started
-	Last        *Row          // the experiment just finished (nil for the first report)
-	DroppedTorn int           // bytes of a torn last line dropped from the results file on opening
+// startOrder sorts experiments into the order a sweep starts them: the
+// tasks take turns, each task's experiments in a fixed shuffle (by a hash
+// of each experiment's identity). The plan's own order runs task after
+// task, and tasks cost very different amounts (a task no network learns
+// runs every trial and the long run in full), so the time the first
+// experiments took said little about the rest; in this order the finished
+// experiments are at every moment a fair sample of the whole, every task
+// in proportion. The order changes no result.
+func startOrder(es []Experiment) {
+	hash := make([]uint64, len(es))
+	byTask := map[string][]int{}
+	for i, e := range es {
+		hash[i] = hashWords(hashString("start order"), hashString(e.Task.Name), uint64(e.Dataset), hashString(e.Network.Name), e.Seed)
+		byTask[e.Task.Name] = append(byTask[e.Task.Name], i)
+	}
+	// A task's j-th experiment of n takes its turn at (j + offset)/n, the
+	// offset (from the task's name) spreading the tasks over each round.
+	turn := make([]float64, len(es))
+	for task, idx := range byTask {
+		slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(hash[a], hash[b]) })
+		offset := float64(hashString(task)%1024) / 1024
+		for j, i := range idx {
+			turn[i] = (float64(j) + offset) / float64(len(idx))
+		}
+	}
+	perm := make([]int, len(es))
+	for i := range perm {
+		perm[i] = i
+	}
+	slices.SortFunc(perm, func(a, b int) int { return cmp.Or(cmp.Compare(turn[a], turn[b]), cmp.Compare(hash[a], hash[b])) })
+	sorted := make([]Experiment, len(es))
+	for k, i := range perm {
+		sorted[k] = es[i]
+	}
+	copy(es, sorted)
 }
 
-// ETA estimates the time left from this invocation's pace so far.
-func (p Progress) ETA() time.Duration {
-	ran := p.Done - p.Skipped
-	if ran == 0 {
+// etaMinRows is how many finished experiments (in the results file or run
+// now) the ETA needs before it is shown. An experiment's wall time varies
+// a hundredfold (a network that learns its task stops after a few hundred
+// steps, one that does not trains 39,000), so a few experiments say little;
+// the spread shown with the ETA says how little.
+const etaMinRows = 10
+
+// etaShrink holds how many experiments' worth of weight each group's
+// estimate has against the finer group's own finished experiments: the
+// network against all experiments, the (network, dataset) pair against
+// the network, the cell (other seeds of the same experiment, which cost
+// about the same) against the pair.
+var etaShrink = [3]float64{2, 2, 0.5}
+
+// etaModel estimates how long a sweep's unfinished experiments will take,
+// from the wall times of finished ones. An experiment's estimate is the
+// mean of the finished experiments of its cell (task, dataset, network;
+// other seeds), shrunk towards that of its network and dataset, shrunk
+// towards its network's, shrunk towards all experiments' mean (etaShrink):
+// networks differ tenfold in the cost of a step. The tasks take turns
+// (startOrder), so what has finished is a fair sample of the rest. Rows
+// found in the results file may come from another build or machine: their
+// times are scaled by speed, this run's times over what those rows
+// estimated for the same experiments.
+type etaModel struct {
+	file, run etaSums // wall seconds of the rows found in the file, and of this run's
+	left      []int   // left[cell]: selected experiments of the cell not finished
+	leftAll   int     // their sum
+	need      int     // finished experiments needed before an estimate is shown
+	ranSecs   float64 // this run's wall seconds, over the experiments the file's rows could estimate
+	ranEst    float64 // and what the file's rows estimated for them
+	ranN      int     // how many
+	speed     float64 // ranSecs/ranEst once ranN >= 3, else 1
+}
+
+// etaSums are wall-second sums and counts per group: all experiments, per
+// network, per (network, dataset) and per cell.
+type etaSums struct {
+	all      etaSum
+	net, nd  []etaSum
+	cellSums []etaSum
+}
+
+// etaSum is a sum of wall seconds, and of their squares, over n experiments.
+type etaSum struct {
+	secs, sq float64
+	n        int
+}
+
+// newEtaSums returns empty sums.
+func newEtaSums() etaSums {
+	return etaSums{net: make([]etaSum, len(networks)), nd: make([]etaSum, len(networks)*len(datasetNames)), cellSums: make([]etaSum, gridCells)}
+}
+
+// add counts secs for an experiment of cell.
+func (s *etaSums) add(cell int, secs float64) {
+	n, nd := cellNetwork(cell), cellNetworkDataset(cell)
+	for _, g := range []*etaSum{&s.all, &s.net[n], &s.nd[nd], &s.cellSums[cell]} {
+		g.secs += secs
+		g.sq += secs * secs
+		g.n++
+	}
+}
+
+// groupsOf returns the sums of cell's groups, coarsest first: all
+// experiments, its network, its network and dataset, the cell itself.
+func (s *etaSums) groupsOf(cell int) [4]etaSum {
+	return [4]etaSum{s.all, s.net[cellNetwork(cell)], s.nd[cellNetworkDataset(cell)], s.cellSums[cell]}
+}
+
+// cellNetwork and cellNetworkDataset return the network's place in networks,
+// and the (network, dataset) pair's place, of a grid cell (Experiment.cell).
+func cellNetwork(cell int) int { return cell % len(networks) }
+
+func cellNetworkDataset(cell int) int {
+	return (cell/len(networks))%len(datasetNames)*len(networks) + cell%len(networks)
+}
+
+// shrunkMean returns an experiment's estimate from the sums of its groups,
+// coarsest first: each group's mean shrunk towards the coarser one's
+// (etaShrink). It is 0 when the coarsest group is empty.
+func shrunkMean(groups [4]etaSum) float64 {
+	if groups[0].n == 0 {
 		return 0
 	}
-	return time.Duration(float64(p.Elapsed) / float64(ran) * float64(p.Total-p.Done))
+	est := groups[0].secs / float64(groups[0].n)
+	for i, g := range groups[1:] {
+		est = (g.secs + etaShrink[i]*est) / (float64(g.n) + etaShrink[i])
+	}
+	return est
+}
+
+// newEtaModel returns the model of a sweep of todo, the selected experiments
+// not yet finished, given the rows already finished (found in the results
+// file, under the same protocol). The ETA is shown once etaMinRows
+// experiments have finished, or half of all selected if that is fewer.
+func newEtaModel(finished []Row, todo []Experiment) *etaModel {
+	m := &etaModel{file: newEtaSums(), run: newEtaSums(), left: make([]int, gridCells), speed: 1}
+	for _, r := range finished {
+		if r.Error == "" {
+			m.file.add(r.experiment().cell(), r.WallSeconds)
+		}
+	}
+	for _, e := range todo {
+		m.left[e.cell()]++
+	}
+	m.leftAll = len(todo)
+	m.need = min(etaMinRows, max(1, (len(finished)+len(todo))/2))
+	return m
+}
+
+// finish records an experiment this run finished: its row's wall time.
+func (m *etaModel) finish(r Row) {
+	cell := r.experiment().cell()
+	if m.left[cell] > 0 {
+		m.left[cell]--
+		m.leftAll--
+	}
+	if r.Error != "" { // an error, not a measure of cost
+		return
+	}
+	if m.file.all.n > 0 {
+		m.ranSecs += r.WallSeconds
+		m.ranEst += shrunkMean(m.file.groupsOf(cell))
+		if m.ranN++; m.ranN >= 3 && m.ranEst > 0 {
+			m.speed = min(max(m.ranSecs/m.ranEst, 1.0/20), 20)
+		}
+	}
+	m.run.add(cell, r.WallSeconds)
+}
+
+// combined returns the file's sums (scaled by speed) and this run's added,
+// for cell's groups.
+func (m *etaModel) combined(cell int) [4]etaSum {
+	f, r := m.file.groupsOf(cell), m.run.groupsOf(cell)
+	var g [4]etaSum
+	for i := range g {
+		g[i] = etaSum{f[i].secs*m.speed + r[i].secs, f[i].sq*m.speed*m.speed + r[i].sq, f[i].n + r[i].n}
+	}
+	return g
+}
+
+// flight is an experiment in training: its cell, and since when.
+type flight struct {
+	cell    int
+	started time.Time
+}
+
+// eta is an estimate of the wall time left: about Left, within ±Spread
+// (a fraction of Left) nine times in ten; Known is false until enough
+// experiments have finished.
+type eta struct {
+	Left   time.Duration
+	Spread float64
+	Known  bool
+}
+
+// ETA estimates the wall time left, with the experiments in flight (their
+// time so far taken off their estimates, or half as long again as they
+// have run, once they have run past them) and the workers: the remaining
+// work spread over the workers, but never less than the longest remaining
+// experiment in flight. Its spread is what a sample of k finished
+// experiments tells of m others like them: the wall times' coefficient of
+// variation cv makes the estimate of their sum uncertain by a relative
+// 1.64·cv·sqrt(1/k + 1/m) (a 90% interval, if the sample is fair, which
+// startOrder sees to), applied to the share of the work whose cells have
+// no finished experiment of their own.
+func (m *etaModel) ETA(inFlight []flight, workers int, now time.Time) eta {
+	if m.leftAll == 0 {
+		return eta{Known: true}
+	}
+	all := m.combined(0)[0]
+	if all.n < m.need {
+		return eta{}
+	}
+	var work, unknownWork float64
+	unknown := 0
+	for cell, n := range m.left {
+		if n == 0 {
+			continue
+		}
+		g := m.combined(cell)
+		est := float64(n) * shrunkMean(g)
+		work += est
+		if g[3].n == 0 {
+			unknownWork += est
+			unknown += n
+		}
+	}
+	var longest float64
+	for _, f := range inFlight {
+		est := shrunkMean(m.combined(f.cell))
+		ran := now.Sub(f.started).Seconds()
+		rest := max(est-ran, ran/2) // past its estimate, it is likely one that trains in full: half as long again
+		work += rest - est
+		longest = max(longest, rest)
+	}
+	secs := max(work/float64(max(min(workers, m.leftAll), 1)), longest)
+	e := eta{Left: time.Duration(secs * float64(time.Second)), Known: true}
+	if k := float64(all.n); unknown > 0 && k > 1 && work > 0 {
+		mean := all.secs / k
+		sd := math.Sqrt(max(all.sq/k-mean*mean, 0) * k / (k - 1))
+		e.Spread = 1.64 * sd / mean * math.Sqrt(1/k+1/float64(unknown)) * min(unknownWork/work, 1)
+	}
+	return e
+}
+
+// ---------------------------------------------------------------------------
+// The worker pool.
+
+// progressRefresh is how often a sweep reports its progress between
+// finished experiments, so that a long training is seen to move.
+const progressRefresh = 2 * time.Second
+
+// progressEvent says why a Progress was reported.
+type progressEvent int
+
+const (
+	progressStart progressEvent = iota // the results file is open; nothing has run yet
+	progressRow                        // an experiment finished (Last)
+	progressTick                       // progressRefresh passed
+)
+
+// Progress is a snapshot of a sweep, passed to the progress callback when
+// it starts, after each experiment finishes, and every progressRefresh.
+type Progress struct {
+	Event         progressEvent
+	Done, Total   int           // experiments finished (skipped ones included) and selected
+	Skipped       int           // found already in the results file
+	Successes     int           // finished by this invocation and succeeded (Row.succeeded)
+	Workers       int           // trainings in parallel: the workers asked for, at most the experiments left
+	Elapsed       time.Duration // since this invocation started
+	ETA           eta           // the time left, estimated from the experiments finished (etaModel)
+	InFlight      int           // experiments in training now
+	InFlightSteps int64         // training steps they have done so far
+	Last          *Row          // the experiment finished last (nil until one has)
 }
 
 // sweep runs every experiment of plan not already in the results file at
-// path, on workers goroutines, appending one row per finished experiment.
-// It returns when all are done or ctx is cancelled; in-flight experiments
-// are then dropped. progress, if not nil, is called from one goroutine
-// after each experiment.
+// path, on workers goroutines, appending one row per finished experiment:
+// it opens the file (openResults) and runs sweepFile. progress, if not
+// nil, is called from one goroutine.
 func sweep(ctx context.Context, plan Plan, path string, workers int, progress func(Progress)) error {
-	rf, err := openResults(path, plan.Protocol.String())
+	rf, err := openResults(path, plan.Protocol.String(), processLine(strings.Join(os.Args, " "), time.Now()))
 	if err != nil {
 		return err
 	}
 	defer rf.Close()
+	return sweepFile(ctx, plan, rf, workers, progressRefresh, progress)
+}
+
+// sweepFile runs every experiment of plan not already in rf, in startOrder,
+// on workers goroutines (at most one per experiment left), appending one
+// row per finished experiment to rf. It returns when all are done or ctx is
+// cancelled; in-flight experiments are then dropped. progress, if not nil,
+// is called from one goroutine: at the start, after each experiment, and
+// every refresh (if > 0).
+func sweepFile(ctx context.Context, plan Plan, rf *resultsFile, workers int, refresh time.Duration, progress func(Progress)) error {
 	var todo []Experiment
 	for _, e := range plan.Experiments {
 		if !rf.Has(e.Key()) {
 			todo = append(todo, e)
 		}
 	}
-	prog := Progress{Total: len(plan.Experiments), Skipped: len(plan.Experiments) - len(todo), DroppedTorn: rf.droppedTorn}
+	startOrder(todo)
+	workers = max(min(workers, len(todo)), 1)
+	model := newEtaModel(rf.rows, todo)
+	prog := Progress{Event: progressStart, Total: len(plan.Experiments), Skipped: len(plan.Experiments) - len(todo), Workers: workers}
 	prog.Done = prog.Skipped
 	start := time.Now()
-	if progress != nil {
+	states := make([]workerState, workers)
+	report := func(ev progressEvent) {
+		if progress == nil {
+			return
+		}
+		now := time.Now()
+		prog.Event, prog.Elapsed = ev, now.Sub(start)
+		flights := inFlight(states)
+		prog.InFlight, prog.InFlightSteps = len(flights), 0
+		for i := range states {
+			if states[i].current.Load() != nil {
+				prog.InFlightSteps += states[i].steps.Load()
+			}
+		}
+		prog.ETA = model.ETA(flights, workers, now)
 		progress(prog)
 	}
+	report(progressStart)
+	var tick <-chan time.Time
+	if refresh > 0 && progress != nil && len(todo) > 0 {
+		t := time.NewTicker(refresh)
+		defer t.Stop()
+		tick = t.C
+	}
+	rows := startWorkers(ctx, plan.Protocol, todo, states)
 	var writeErr error
-	for row := range startWorkers(ctx, plan.Protocol, todo, workers) {
-		if writeErr != nil {
-			continue // keep draining so the workers can finish
-		}
-		if writeErr = rf.Append(row); writeErr != nil {
+	for {
+		select {
+		case <-tick:
+			report(progressTick)
 			continue
-		}
-		prog.Done++
-		if row.succeeded(plan.Protocol.Target) {
-			prog.Successes++
-		}
-		prog.Elapsed = time.Since(start)
-		prog.Last = &row
-		if progress != nil {
-			progress(prog)
+		case row, ok := <-rows:
+			if !ok {
+				if writeErr != nil {
+					return writeErr
+				}
+				return ctx.Err()
+			}
+			if writeErr != nil {
+				continue // keep draining so the workers can finish
+			}
+			if writeErr = rf.Append(row); writeErr != nil {
+				tick = nil
+				continue
+			}
+			model.finish(row)
+			prog.Done++
+			if row.succeeded(plan.Protocol.Target) {
+				prog.Successes++
+			}
+			prog.Last = &row
+			report(progressRow)
 		}
 	}
-	if writeErr != nil {
-		return writeErr
-	}
-	return ctx.Err()
 }
 
-// startWorkers starts workers goroutines (at least one) that run the
-// experiments todo under p, and returns the channel their rows arrive on,
-// in the order they finish. Once ctx is cancelled no experiment starts and
-// those in flight give no row; the channel is closed when every worker has
-// stopped.
-func startWorkers(ctx context.Context, p Protocol, todo []Experiment, workers int) <-chan Row {
+// workerState is what a worker shows of the experiment it is training,
+// for the progress display: the experiment (nil when idle) and its steps
+// so far.
+type workerState struct {
+	current atomic.Pointer[flight]
+	steps   atomic.Int64
+}
+
+// inFlight returns the experiments the workers are training.
+func inFlight(states []workerState) []flight {
+	var fs []flight
+	for i := range states {
+		if f := states[i].current.Load(); f != nil {
+			fs = append(fs, *f)
+		}
+	}
+	return fs
+}
+
+// startWorkers starts one goroutine per element of states that run the
+// experiments todo under p, in todo's order, each showing what it trains in
+// its state; it returns the channel their rows arrive on, in the order they
+// finish. Once ctx is cancelled no experiment starts and those in flight
+// give no row; the channel is closed when every worker has stopped.
+func startWorkers(ctx context.Context, p Protocol, todo []Experiment, states []workerState) <-chan Row {
 	jobs := make(chan Experiment)
 	rows := make(chan Row)
 	var wg sync.WaitGroup
-	for w := 0; w < max(workers, 1); w++ {
+	for w := range states {
+		st := &states[w]
+		wctx := withStepCounter(ctx, &st.steps)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for e := range jobs {
-				if row, ok := runExperiment(ctx, p, e); ok {
+				st.steps.Store(0)
+				st.current.Store(&flight{cell: e.cell(), started: time.Now()})
+				row, ok := runExperiment(wctx, p, e)
+				st.current.Store(nil)
+				if ok {
 					rows <- row
 				}
 			}

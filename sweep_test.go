@@ -8,9 +8,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // benchModel returns a model of spec at the benchmark's shapes (batch 32,
@@ -477,5 +479,167 @@ func TestLongRunDrawsAfresh(t *testing.T) {
 	}
 	if long.Val.Loss == grid1.Val.Loss {
 		t.Errorf("the long run replays the grid trial: validation loss %v in both", long.Val.Loss)
+	}
+}
+
+// TestWorkersCappedAtExperimentsLeft: a sweep starts no more workers than it
+// has experiments to run (a million workers for one experiment used to take
+// gigabytes of goroutine stacks).
+func TestWorkersCappedAtExperimentsLeft(t *testing.T) {
+	p := tinyProtocol()
+	p.LongSteps = 0
+	sel := Selection{Tasks: []string{"dot"}, Datasets: []string{"many_hot"}, Networks: []string{"multiply_simple"}}
+	var workers []int
+	err := runSweep(t, context.Background(), p, sel, t.TempDir(), 1_000_000, func(pr Progress) { workers = append(workers, pr.Workers) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(workers) == 0 || slices.Max(workers) != 1 {
+		t.Fatalf("a sweep of one experiment with -workers 1000000 reported %v workers, want 1", workers)
+	}
+}
+
+// TestProgressShowsTrainingsMoving: between finished experiments a sweep
+// reports its progress every refresh, with the steps the trainings in
+// flight have done so far, growing; so a long training does not look frozen.
+func TestProgressShowsTrainingsMoving(t *testing.T) {
+	p := tinyProtocol()
+	p.GridSteps, p.LongSteps, p.LRs = 5000, 0, []float64{1e-6} // one trial of 5,000 steps that cannot stop early
+	plan, err := newPlan(p, Selection{Tasks: []string{"dot"}, Datasets: []string{"many_hot"}, Networks: []string{"multiply_simple"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rf, err := openResults(filepath.Join(t.TempDir(), "results.csv"), p.String(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rf.Close()
+	var steps []int64
+	err = sweepFile(context.Background(), plan, rf, 1, 10*time.Millisecond, func(pr Progress) {
+		if pr.Event == progressTick && pr.InFlight == 1 {
+			steps = append(steps, pr.InFlightSteps)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(steps) < 3 || steps[0] >= steps[len(steps)-1] || slices.Max(steps) > 5000 {
+		t.Fatalf("steps seen in flight: %v; want several, growing, at most 5000", steps)
+	}
+}
+
+// syntheticCost is an experiment's wall time in TestETAFromFinishedExperiments:
+// networks cost 1 to 27 units a step, and the last six tasks run ten times
+// as long as the first six (as tasks no network learns run every trial and
+// the long run in full).
+func syntheticCost(e Experiment) float64 {
+	c := float64(1 + networkIndex[e.Network.Name])
+	if taskIndex[e.Task.Name] >= 6 {
+		c *= 10
+	}
+	return c
+}
+
+// finishIn feeds m the first k experiments of order as finished rows with
+// syntheticCost wall times times scale, and returns the true wall time of
+// the rest.
+func finishIn(m *etaModel, order []Experiment, k int, scale float64) (rest float64) {
+	for i, e := range order {
+		if i < k {
+			r := newRow(paperProtocol(), e)
+			r.WallSeconds = syntheticCost(e) * scale
+			m.finish(r)
+		} else {
+			rest += syntheticCost(e)
+		}
+	}
+	return rest
+}
+
+// TestETAFromFinishedExperiments: the ETA of a sweep estimates the
+// experiments left from the finished ones. In the order a sweep starts them
+// (startOrder), the truth lies within the ETA's stated spread from
+// etaMinRows of 891 experiments on, and within 25% from 100 on; the
+// straight line over the plan's own order, task after task (what the ETA
+// used to be), is off by more than half mid-run. Before etaMinRows
+// experiments have finished it is not known; rows found in the file that
+// ran on a 7x slower build are scaled to this run's speed; with a seed's
+// rows in the file, the next seed's ETA is close to exact.
+func TestETAFromFinishedExperiments(t *testing.T) {
+	plan, err := newPlan(paperProtocol(), Selection{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := slices.Clone(plan.Experiments)
+	startOrder(order)
+	if slices.EqualFunc(order, plan.Experiments, func(a, b Experiment) bool { return a.Key() == b.Key() }) {
+		t.Fatal("startOrder kept the plan's order")
+	}
+	now := time.Now()
+
+	m := newEtaModel(nil, order)
+	finishIn(m, order, etaMinRows-1, 1)
+	if e := m.ETA(nil, 1, now); e.Known {
+		t.Errorf("ETA known after %d experiments", etaMinRows-1)
+	}
+	for _, k := range []int{etaMinRows, 20, 50, 100, 300, 600, 800} {
+		m := newEtaModel(nil, order)
+		truth := finishIn(m, order, k, 1)
+		e := m.ETA(nil, 1, now)
+		r := e.Left.Seconds() / truth
+		if !e.Known || math.Abs(r-1) > e.Spread || (k >= 100 && math.Abs(r-1) > 0.25) {
+			t.Errorf("after %d of 891 in start order: ETA %.0f ±%.0f%%, truth %.0f (ratio %.2f, known %v)", k, e.Left.Seconds(), 100*e.Spread, truth, r, e.Known)
+		}
+	}
+	var planTruth, planDone float64
+	for i, e := range plan.Experiments {
+		if i < 445 {
+			planDone += syntheticCost(e)
+		} else {
+			planTruth += syntheticCost(e)
+		}
+	}
+	if line := planDone / 445 * 446; line/planTruth > 0.5 {
+		t.Errorf("the straight line over the plan's order is %.2f of the truth mid-run: the test no longer shows the bias", line/planTruth)
+	}
+
+	// Rows in the file made by a build 7x slower, then this run's own.
+	var old []Row
+	for _, e := range order[:200] {
+		r := newRow(paperProtocol(), e)
+		r.WallSeconds = 7 * syntheticCost(e)
+		old = append(old, r)
+	}
+	m = newEtaModel(old, order[200:])
+	truth := finishIn(m, order[200:], 20, 1)
+	if e := m.ETA(nil, 2, now); e.Left.Seconds()*2/truth < 0.75 || e.Left.Seconds()*2/truth > 1.25 {
+		t.Errorf("file rows of a 7x slower build: ETA %.0f on 2 workers, truth %.0f on 2", e.Left.Seconds(), truth/2)
+	}
+
+	// Seed 1 finished in the file; seed 2 to run: each cell's own time is known.
+	var seed1 []Row
+	for _, e := range plan.Experiments {
+		r := newRow(paperProtocol(), e)
+		r.WallSeconds = syntheticCost(e)
+		seed1 = append(seed1, r)
+	}
+	next, _ := newPlan(paperProtocol(), Selection{Seed: 2, Seeds: 1})
+	m = newEtaModel(seed1, next.Experiments)
+	truth = finishIn(m, next.Experiments, 0, 1)
+	if e := m.ETA(nil, 1, now); !e.Known || e.Left.Seconds()/truth < 0.9 || e.Left.Seconds()/truth > 1.1 || e.Spread != 0 {
+		t.Errorf("seed 2 after seed 1: ETA %.0f ±%.0f%%, truth %.0f", e.Left.Seconds(), 100*e.Spread, truth)
+	}
+
+	// In flight: the one experiment left, a third done, bounds the ETA with
+	// the two thirds it has left, whatever the workers; run past its
+	// estimate, it is expected to take half as long again.
+	m = newEtaModel(seed1, next.Experiments[:1])
+	x := next.Experiments[0]
+	est := shrunkMean(m.combined(x.cell()))
+	for _, c := range []struct{ ran, left float64 }{{est / 3, est * 2 / 3}, {est * 3, est * 1.5}} {
+		e := m.ETA([]flight{{cell: x.cell(), started: now.Add(-time.Duration(c.ran * float64(time.Second)))}}, 4, now)
+		if d := e.Left.Seconds() - c.left; math.Abs(d) > 0.01 {
+			t.Errorf("one experiment, %.2f s of about %.2f done: ETA %v, want %.2f s", c.ran, est, e.Left, c.left)
+		}
 	}
 }
