@@ -79,8 +79,14 @@ func makeReport(dir string) (reportMade, error) {
 	}
 	type file struct{ name, text string }
 	files := []file{{summarySVGName, summaryChartSVG(summarize(s), s.target)}}
+	ran := map[string]bool{}
+	for _, r := range s.analysed {
+		ran[r.Dataset] = true
+	}
 	for _, d := range datasetNames {
-		files = append(files, file{heatmapName(d), heatmapSVG(s, d)})
+		if ran[d] { // a dataset not run gets no map (the report says so)
+			files = append(files, file{heatmapName(d), heatmapSVG(s, d)})
+		}
 	}
 	files = append(files, file{reportName, reportMarkdown(s)})
 	for _, f := range files {

@@ -179,7 +179,7 @@ func selectionNote(s *study) string {
 // excluded pairs) and lists the experiments that failed with an error.
 func writeSetAside(b *strings.Builder, s *study) {
 	if s.torn > 0 {
-		fmt.Fprintf(b, "Note: the last line of `%s` was incomplete (%d bytes without a newline, left by an interrupted write); it was ignored.\n\n", s.path, s.torn)
+		fmt.Fprintf(b, "Note: the end of `%s` was incomplete (%d bytes of a row cut short, left by an interrupted write); it was ignored.\n\n", s.path, s.torn)
 	}
 	if s.duplicates > 0 {
 		fmt.Fprintf(b, "Note: %s repeated an experiment already in the file; the first row of each experiment is used.\n\n", plural(s.duplicates, "row"))

@@ -188,27 +188,34 @@ func missingExperiments(merged MergeSummary, sel Selection) ([]Experiment, error
 // ---------------------------------------------------------------------------
 // The order experiments start in, and the time they have left.
 
-// startOrder sorts experiments into the order a sweep starts them: the
-// tasks take turns, each task's experiments in a fixed shuffle (by a hash
-// of each experiment's identity). The plan's own order runs task after
+// startOrder sorts experiments into the order a sweep starts them: seed
+// after seed (so that a long study of many seeds completes whole seeds as
+// it goes, and a report part-way has complete seeds to judge), and within
+// a seed the tasks take turns, each task's experiments in a fixed shuffle
+// (by a hash of each experiment's identity). The plan's own order runs task after
 // task, and tasks cost very different amounts (a task no network learns
 // runs every trial and the long run in full), so the time the first
 // experiments took said little about the rest; in this order the finished
 // experiments are at every moment a fair sample of the whole, every task
 // in proportion. The order changes no result.
 func startOrder(es []Experiment) {
+	type group struct {
+		task string
+		seed uint64
+	}
 	hash := make([]uint64, len(es))
-	byTask := map[string][]int{}
+	byTask := map[group][]int{}
 	for i, e := range es {
 		hash[i] = hashWords(hashString("start order"), hashString(e.Task.Name), uint64(e.Dataset), hashString(e.Network.Name), e.Seed)
-		byTask[e.Task.Name] = append(byTask[e.Task.Name], i)
+		g := group{e.Task.Name, e.Seed}
+		byTask[g] = append(byTask[g], i)
 	}
 	// A task's j-th experiment of n takes its turn at (j + offset)/n, the
 	// offset (from the task's name) spreading the tasks over each round.
 	turn := make([]float64, len(es))
-	for task, idx := range byTask {
+	for g, idx := range byTask {
 		slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(hash[a], hash[b]) })
-		offset := float64(hashString(task)%1024) / 1024
+		offset := float64(hashString(g.task)%1024) / 1024
 		for j, i := range idx {
 			turn[i] = (float64(j) + offset) / float64(len(idx))
 		}
@@ -217,7 +224,9 @@ func startOrder(es []Experiment) {
 	for i := range perm {
 		perm[i] = i
 	}
-	slices.SortFunc(perm, func(a, b int) int { return cmp.Or(cmp.Compare(turn[a], turn[b]), cmp.Compare(hash[a], hash[b])) })
+	slices.SortFunc(perm, func(a, b int) int {
+		return cmp.Or(cmp.Compare(es[a].Seed, es[b].Seed), cmp.Compare(turn[a], turn[b]), cmp.Compare(hash[a], hash[b]))
+	})
 	sorted := make([]Experiment, len(es))
 	for k, i := range perm {
 		sorted[k] = es[i]

@@ -643,3 +643,27 @@ func TestETAFromFinishedExperiments(t *testing.T) {
 		}
 	}
 }
+
+// TestStartOrderSeedBySeed: a study of several seeds starts every
+// experiment of a seed before any of the next, and within a seed the tasks
+// take turns (the first experiments are not all of one task).
+func TestStartOrderSeedBySeed(t *testing.T) {
+	plan, err := newPlan(paperProtocol(), Selection{Seed: 4, Seeds: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := slices.Clone(plan.Experiments)
+	startOrder(es)
+	for i := 1; i < len(es); i++ {
+		if es[i].Seed < es[i-1].Seed {
+			t.Fatalf("experiment %d has seed %d after seed %d", i, es[i].Seed, es[i-1].Seed)
+		}
+	}
+	first := map[string]bool{}
+	for _, e := range es[:24] {
+		first[e.Task.Name] = true
+	}
+	if len(first) < 6 {
+		t.Errorf("the first 24 experiments cover only %d tasks", len(first))
+	}
+}
