@@ -466,10 +466,12 @@ func writeDifferences(b *strings.Builder, s *study) {
 // and the log's invocations.
 func writeThisStudy(b *strings.Builder, s *study) {
 	b.WriteString("### This run\n\n")
-	var diverged, errs int
+	var diverged, errs, confirmed, rejected int
 	var wall float64
 	for _, r := range s.rows {
 		diverged += r.DivergedTrials
+		confirmed += r.ChecksConfirmed
+		rejected += r.ChecksRejected
 		wall += r.WallSeconds
 		if r.Error != "" {
 			errs++
@@ -512,6 +514,9 @@ func writeThisStudy(b *strings.Builder, s *study) {
 		{"total wall time", wallText},
 		{"experiments run (rows)", fmt.Sprintf("%d (%d analysed, %d of excluded pairs)", len(s.rows), len(s.analysed), s.excluded)},
 		{"diverged trials", strconv.Itoa(diverged)},
+		{"early-stopping checks", fmt.Sprintf("%s confirmed on the whole validation set (the training stopped); %s rejected "+
+			"(the first %d validation records reached the target, the whole set did not, and training went on)",
+			thousands(confirmed), thousands(rejected), evalBatch)},
 		{"rows with errors", strconv.Itoa(errs)},
 	})
 	if len(s.invocations) > 0 {

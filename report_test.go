@@ -343,8 +343,10 @@ func TestReportFromHandMadeResults(t *testing.T) {
 // accuracies are 0.75 and 1.
 func TestReportSeveralSeedsAndRunLog(t *testing.T) {
 	dir := t.TempDir()
+	checked := reportRow("concat", "many_hot", "multiply", 1, 1)
+	checked.ChecksConfirmed, checked.ChecksRejected = 1, 3
 	writeResultsFile(t, dir, []Row{
-		reportRow("concat", "many_hot", "multiply", 1, 1),
+		checked,
 		reportRow("dot", "many_hot", "multiply", 1, 0.5),
 		reportRow("concat", "many_hot", "multiply", 2, 1),
 		reportRow("dot", "many_hot", "multiply", 2, 1),
@@ -365,6 +367,7 @@ func TestReportSeveralSeedsAndRunLog(t *testing.T) {
 		"| dot | many_hot | multiply | 1 of 2 | 9.4% – 90.5% | 75.0% | 50.0% | 100.0% |",
 		"| study command(s) | `go run . -seeds 2` |",
 		"| CPU | Test CPU (8 CPUs) |",
+		"| early-stopping checks | 1 confirmed on the whole validation set (the training stopped); 3 rejected",
 		"| total wall time | 1:02:05, summed over 1 invocation (from runs.jsonl) |",
 	} {
 		if !strings.Contains(md, want) {
