@@ -1,7 +1,7 @@
 // autodiff.go: reverse-mode automatic differentiation on a tape.
 //
-// A Tape is built once per training: each op method (MatMul, AddBias, Add,
-// Mul, Concat, Activate, MSE) allocates its output node and appends an op
+// A Tape is built once per training: each op method (Dense, MatMul, AddBias,
+// Add, Mul, Concat, Activate, MSE) allocates its output node and appends an op
 // holding two closures, forward and backward, to the tape. Forward runs the
 // ops in creation order, which is already a valid topological order of the
 // graph; Backward walks the same slice in reverse. Nothing is allocated after
@@ -9,8 +9,13 @@
 //
 // Gradients accumulate: every backward adds (+=) into the gradients of its
 // inputs, which is what makes a node that feeds two ops (the residual skip,
-// the product a·b) come out right. ZeroGrads clears every gradient the tape
-// touches, once per step, before Backward.
+// the product a·b) come out right. ZeroGrads zeroes every gradient the tape
+// touches, once per step, before Backward. It clears the op outputs'
+// gradients at once; a parameter's (a leaf's) it only marks as zero, and
+// the first backward of the step to reach it sets it instead of adding into
+// it. Setting gives the bits that clearing and adding would (the kernels'
+// sums start from +0), and saves a pass over every weight matrix per step
+// plus the product's read of the zeros (BenchmarkTrainStep).
 //
 // In each op method the backward closure sits right under the forward one.
 package main
@@ -39,6 +44,8 @@ func newParam(rows, cols int) *Node {
 type Tape struct {
 	ops    []tapeOp
 	grads  []*Tensor // every gradient an op of this tape reads or adds into
+	leaf   []bool    // leaf[i]: grads[i] is not an op output's (a parameter's, say)
+	zeroed []bool    // zeroed[i]: grads[i] counts as zero but still holds old values (leaves only)
 	noGrad bool      // an evaluation tape: no gradients, Backward panics
 }
 
@@ -50,6 +57,11 @@ type tapeOp struct {
 	out      *Node
 	forward  func()
 	backward func() // nil when no input needs a gradient
+	// inGrads are the indices in Tape.grads of the inputs' gradients (-1
+	// for none). Before a backward runs, the tape clears those that are
+	// marked zero, unless the op sets them itself (see Tape.take).
+	inGrads []int
+	sets    bool
 }
 
 // newTape returns an empty tape that records gradients.
@@ -75,36 +87,73 @@ func (t *Tape) node(rows, cols int, inputs ...*Node) *Node {
 	for _, in := range inputs {
 		if in.Grad != nil {
 			n.Grad = newTensor(rows, cols)
-			t.trackGrad(n.Grad)
+			t.trackGrad(n.Grad, false)
 			break
 		}
 	}
 	return n
 }
 
-// trackGrad adds g to the gradients ZeroGrads clears, once.
-func (t *Tape) trackGrad(g *Tensor) {
-	for _, h := range t.grads {
+// trackGrad adds g to the gradients ZeroGrads zeroes, once, and returns
+// its index in t.grads. leaf says g is not an op output's gradient; the
+// first call for a gradient decides (an op output's is tracked when the
+// op's node is made, before any op reads it).
+func (t *Tape) trackGrad(g *Tensor, leaf bool) int {
+	for i, h := range t.grads {
 		if h == g {
-			return
+			return i
 		}
 	}
 	t.grads = append(t.grads, g)
+	t.leaf = append(t.leaf, leaf)
+	t.zeroed = append(t.zeroed, false)
+	return len(t.grads) - 1
 }
 
 // record appends an op. The inputs' gradients (parameters' included) are
-// tracked so that ZeroGrads clears them.
+// tracked so that ZeroGrads zeroes them; the op's backward adds into them.
 func (t *Tape) record(name string, out *Node, forward, backward func(), inputs ...*Node) *Node {
 	if t.noGrad || out.Grad == nil {
 		backward = nil
 	}
+	op := tapeOp{name: name, inputs: inputs, out: out, forward: forward, backward: backward}
 	for _, in := range inputs {
+		g := -1
 		if in.Grad != nil && !t.noGrad {
-			t.trackGrad(in.Grad)
+			g = t.trackGrad(in.Grad, true)
 		}
+		op.inGrads = append(op.inGrads, g)
 	}
-	t.ops = append(t.ops, tapeOp{name: name, inputs: inputs, out: out, forward: forward, backward: backward})
+	t.ops = append(t.ops, op)
 	return out
+}
+
+// gradIndex returns the index in t.grads of n's gradient, -1 if it has
+// none (or t records none).
+func (t *Tape) gradIndex(n *Node) int {
+	if n.Grad == nil || t.noGrad {
+		return -1
+	}
+	return t.trackGrad(n.Grad, true)
+}
+
+// take reports whether gradient i (of gradIndex) is marked zero, and
+// unmarks it: the caller, an op that sets its gradients itself (its
+// tapeOp.sets), must then set the gradient rather than add into it.
+func (t *Tape) take(i int) bool {
+	if i < 0 || !t.zeroed[i] {
+		return false
+	}
+	t.zeroed[i] = false
+	return true
+}
+
+// settle clears gradient i if it is marked zero, so that adding into it
+// gives the right result.
+func (t *Tape) settle(i int) {
+	if t.take(i) {
+		clear(t.grads[i].Data)
+	}
 }
 
 // Forward runs every op's forward in creation order.
@@ -114,11 +163,18 @@ func (t *Tape) Forward() {
 	}
 }
 
-// ZeroGrads sets every gradient the tape touches to zero: the parameters'
-// and every op output's. Call it once per step before Backward.
+// ZeroGrads sets every gradient the tape touches to zero: every op
+// output's at once; the parameters' (the leaves') by marking them, so that
+// the next Backward sets them or clears them before adding (see the file
+// comment). Call it once per step before Backward; until that Backward, a
+// leaf's gradient still holds its old values.
 func (t *Tape) ZeroGrads() {
-	for _, g := range t.grads {
-		clear(g.Data)
+	for i, g := range t.grads {
+		if t.leaf[i] {
+			t.zeroed[i] = true
+		} else {
+			clear(g.Data)
+		}
 	}
 }
 
@@ -135,12 +191,23 @@ func (t *Tape) Backward(loss *Node) {
 }
 
 // backwardOps runs the backward of every op in reverse creation order,
-// assuming the output gradients have been seeded.
+// assuming the output gradients have been seeded, then clears the leaf
+// gradients still marked zero (ones no backward reached).
 func (t *Tape) backwardOps() {
 	for i := len(t.ops) - 1; i >= 0; i-- {
-		if b := t.ops[i].backward; b != nil {
-			b()
+		op := &t.ops[i]
+		if op.backward == nil {
+			continue
 		}
+		if !op.sets {
+			for _, g := range op.inGrads {
+				t.settle(g)
+			}
+		}
+		op.backward()
+	}
+	for i := range t.grads {
+		t.settle(i)
 	}
 }
 
@@ -151,28 +218,87 @@ func (t *Tape) backwardOps() {
 // both products that read it skip its zeros.
 //
 // Backward: dx += dout · wᵀ and dw += xᵀ · dout; either is skipped when
-// that input has no gradient (the first layer's x is the data).
+// that input has no gradient (the first layer's x is the data). A gradient
+// marked zero is set rather than added into.
 func (t *Tape) MatMul(x, w *Node) *Node {
 	if x.Value.Cols != w.Value.Rows {
 		panic(fmt.Sprintf("MatMul: %s·%s shape mismatch", x.Value.shape(), w.Value.shape()))
 	}
 	out := t.node(x.Value.Rows, w.Value.Cols, x, w)
-	product, weightGrad := matMul, matMulTransA
-	if x.Sparse {
-		product, weightGrad = matMulSparseA, matMulTransASparseA
-	}
+	product, weightGrad := products(x)
+	xg, wg := t.gradIndex(x), t.gradIndex(w)
 	forward := func() {
 		product(out.Value, x.Value, w.Value, false)
 	}
 	backward := func() {
 		if x.Grad != nil {
-			matMulTransB(x.Grad, out.Grad, w.Value, true)
+			matMulTransB(x.Grad, out.Grad, w.Value, !t.take(xg))
 		}
 		if w.Grad != nil {
-			weightGrad(w.Grad, x.Value, out.Grad, true)
+			weightGrad(w.Grad, x.Value, out.Grad, !t.take(wg))
 		}
 	}
-	return t.record("matmul", out, forward, backward, x, w)
+	return t.recordSetting("matmul", out, forward, backward, x, w)
+}
+
+// products returns the forward product x·w and the weight gradient xᵀ·dy
+// for a MatMul reading x: the zero-skipping ones when x is marked Sparse.
+func products(x *Node) (product, weightGrad func(dst, a, b *Tensor, accumulate bool)) {
+	if x.Sparse {
+		return matMulSparseA, matMulTransASparseA
+	}
+	return matMul, matMulTransA
+}
+
+// recordSetting records an op whose backward sets its inputs' gradients
+// when they are marked zero (through take) and adds into them otherwise.
+func (t *Tape) recordSetting(name string, out *Node, forward, backward func(), inputs ...*Node) *Node {
+	t.record(name, out, forward, backward, inputs...)
+	t.ops[len(t.ops)-1].sets = true
+	return out
+}
+
+// Dense records out (N,O) = act(x (N,I) · w (I,O) + b (1,O)), a whole dense
+// layer as one op: the product, then the bias and the activation in one
+// pass over out (biasActivationForward). It computes what MatMul, AddBias
+// and Activate recorded in turn would, bit for bit, without their two
+// intermediate tensors and the passes over them (BenchmarkTrainStep).
+//
+// Backward, with dz = dout * act'(from out), (N,O): db += Σ_rows dz,
+// dx += dz · wᵀ and dw += xᵀ · dz, each where that input has a gradient; a
+// gradient marked zero is set rather than added into. dz is a scratch
+// tensor of the op, written by each backward; for a linear layer it is dout
+// itself (+0 + dout is dout: an accumulated gradient is never -0).
+func (t *Tape) Dense(x, w, b *Node, act activation) *Node {
+	if x.Value.Cols != w.Value.Rows || b.Value.Rows != 1 || b.Value.Cols != w.Value.Cols {
+		panic(fmt.Sprintf("Dense: %s·%s + %s shape mismatch", x.Value.shape(), w.Value.shape(), b.Value.shape()))
+	}
+	out := t.node(x.Value.Rows, w.Value.Cols, x, w, b)
+	product, weightGrad := products(x)
+	xg, wg, bg := t.gradIndex(x), t.gradIndex(w), t.gradIndex(b)
+	dz := out.Grad
+	if dz != nil && act != actLinear {
+		dz = newTensor(out.Value.Rows, out.Value.Cols)
+	}
+	forward := func() {
+		product(out.Value, x.Value, w.Value, false)
+		biasActivationForward(act, out.Value, out.Value, b.Value)
+	}
+	backward := func() {
+		if act != actLinear {
+			activationBackward(act, dz, out.Grad, out.Value, false)
+		}
+		if b.Grad != nil {
+			sumRowsAccumulate(b.Grad, dz, !t.take(bg))
+		}
+		if x.Grad != nil {
+			matMulTransB(x.Grad, dz, w.Value, !t.take(xg))
+		}
+		if w.Grad != nil {
+			weightGrad(w.Grad, x.Value, dz, !t.take(wg))
+		}
+	}
+	return t.recordSetting("dense_"+activationNames[act], out, forward, backward, x, w, b)
 }
 
 // AddBias records out (N,O) = x (N,O) + b (1,O), b broadcast over rows.
@@ -188,7 +314,7 @@ func (t *Tape) AddBias(x, b *Node) *Node {
 			accumulate(x.Grad, out.Grad)
 		}
 		if b.Grad != nil {
-			sumRowsAccumulate(b.Grad, out.Grad)
+			sumRowsAccumulate(b.Grad, out.Grad, true)
 		}
 	}
 	return t.record("add_bias", out, forward, backward, x, b)
@@ -263,7 +389,7 @@ func (t *Tape) Activate(act activation, x *Node) *Node {
 		activationForward(act, out.Value, x.Value)
 	}
 	backward := func() {
-		activationBackward(act, x.Grad, out.Grad, out.Value)
+		activationBackward(act, x.Grad, out.Grad, out.Value, true)
 	}
 	return t.record(activationNames[act], out, forward, backward, x)
 }

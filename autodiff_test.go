@@ -85,16 +85,27 @@ func reportMismatches(t *testing.T, name string, bad []gradMismatch, checked int
 	t.Fatalf("%s: %d of %d gradient elements wrong: %s", name, len(bad), checked, b.String())
 }
 
-// awayFromKinks reports whether every relu and selu op on the tape has all
-// its inputs at least kinkMargin from 0, where their derivatives jump and a
-// central difference straddling the jump would be meaningless.
+// awayFromKinks reports whether every relu and selu op on the tape, and
+// every dense op with one of them, has all its pre-activations at least
+// kinkMargin from 0, where their derivatives jump and a central difference
+// straddling the jump would be meaningless. A dense op keeps no
+// pre-activation, so it is recomputed here as x·W + b.
 func awayFromKinks(tape *Tape) bool {
 	tape.Forward()
 	for _, op := range tape.ops {
-		if op.name != "relu" && op.name != "selu" {
+		var pre *Tensor
+		switch op.name {
+		case "relu", "selu":
+			pre = op.inputs[0].Value
+		case "dense_relu", "dense_selu":
+			x, w, b := op.inputs[0].Value, op.inputs[1].Value, op.inputs[2].Value
+			pre = newTensor(x.Rows, w.Cols)
+			matMulNaive(pre, x, w, false)
+			addBias(pre, pre, b)
+		default:
 			continue
 		}
-		for _, v := range op.inputs[0].Value.Data {
+		for _, v := range pre.Data {
 			if math.Abs(float64(v)) < kinkMargin {
 				return false
 			}
@@ -178,6 +189,10 @@ func TestOpGradients(t *testing.T) {
 			fill(r, x.Value, -3, 3)
 			return tp.Activate(activation(act), x), []*Node{x}
 		}
+		cases["dense_"+name] = func(tp *Tape, r *rng) (*Node, []*Node) {
+			x, w, b := param(r, 3, 5), param(r, 5, 4), param(r, 1, 4)
+			return tp.Dense(x, w, b, activation(act)), []*Node{x, w, b}
+		}
 	}
 	for name, b := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -213,7 +228,7 @@ func TestGradientCheckCatchesWrongBackward(t *testing.T) {
 	out := tp.node(4, 3, x)
 	tp.record("tanh-with-wrong-backward", out,
 		func() { activationForward(actTanh, out.Value, x.Value) },
-		func() { activationBackward(actSigmoid, x.Grad, out.Grad, out.Value) },
+		func() { activationBackward(actSigmoid, x.Grad, out.Grad, out.Value, true) },
 		x)
 	bad := checkGradients(tp, out, []*Node{x}, randomWeights(&r, 12))
 	if len(bad) < 6 {
@@ -225,8 +240,9 @@ func TestGradientCheckCatchesWrongBackward(t *testing.T) {
 // discipline: Backward adds into gradients rather than overwriting them, so a
 // second Backward without ZeroGrads piles onto the first (the intermediate
 // dL/dy, already 4 from the first pass, is added to again, so dL/dw grows
-// by 2·16 to 48); ZeroGrads clears parameters' and intermediate gradients
-// alike, and the next step's gradient is 16 again.
+// by 2·16 to 48); ZeroGrads clears intermediate gradients at once and marks
+// the parameters', so that the next step's gradient is 16 again, and a
+// parameter the loss does not reach reads 0 after Backward.
 func TestBackwardAccumulatesAndZeroGradsClears(t *testing.T) {
 	tp := newTape()
 	w := newParam(1, 1)
@@ -246,14 +262,70 @@ func TestBackwardAccumulatesAndZeroGradsClears(t *testing.T) {
 	if g := w.Grad.Data[0]; g != 48 {
 		t.Fatalf("after a second Backward dL/dw = %v, want 48 (accumulated)", g)
 	}
+	unused := newParam(1, 1) // on the tape, but the loss does not depend on it
+	tp.MatMul(x, unused)
+	unused.Grad.Data[0] = 7
 	tp.ZeroGrads()
-	if w.Grad.Data[0] != 0 || y.Grad.Data[0] != 0 {
-		t.Fatalf("ZeroGrads left %v, %v", w.Grad.Data[0], y.Grad.Data[0])
+	if y.Grad.Data[0] != 0 {
+		t.Fatalf("ZeroGrads left dL/dy = %v", y.Grad.Data[0])
 	}
 	tp.Forward()
 	tp.Backward(loss)
 	if g := w.Grad.Data[0]; g != 16 {
 		t.Fatalf("after ZeroGrads dL/dw = %v, want 16", g)
+	}
+	if g := unused.Grad.Data[0]; g != 0 {
+		t.Fatalf("after ZeroGrads and Backward an unreached gradient = %v, want 0", g)
+	}
+}
+
+// TestDenseOpMatchesItsParts checks that one Dense op computes, bit for
+// bit, what MatMul, AddBias and Activate recorded in turn compute: outputs,
+// and every gradient over three steps of ZeroGrads and Backward with a
+// residual skip (so that the layer's input gradient is added into), for
+// every activation, on shapes either side of a vector, at batch 32.
+func TestDenseOpMatchesItsParts(t *testing.T) {
+	for act, name := range activationNames {
+		for _, width := range []int{1, 15, 16, 33, 256} {
+			var outs [2][]float32
+			var grads [2][][]float32
+			for fused := 0; fused < 2; fused++ {
+				r := newRNG(3, uint64(act), uint64(width))
+				tp := newTape()
+				x := newParam(32, width) // a parameter, so dx flows
+				fill(&r, x.Value, -2, 2)
+				w, b := newParam(width, width), newParam(1, width)
+				fill(&r, w.Value, -1, 1)
+				fill(&r, b.Value, -1, 1)
+				var y *Node
+				if fused == 1 {
+					y = tp.Dense(x, w, b, activation(act))
+				} else {
+					y = tp.Activate(activation(act), tp.AddBias(tp.MatMul(x, w), b))
+				}
+				label := tp.Input(32, width)
+				fill(&r, label.Value, -1, 1)
+				loss := tp.MSE(tp.Add(x, y), label)
+				for step := 0; step < 3; step++ {
+					tp.ZeroGrads()
+					tp.Forward()
+					tp.Backward(loss)
+					outs[fused] = append(outs[fused], y.Value.Data...)
+					for _, p := range []*Node{x, w, b} {
+						grads[fused] = append(grads[fused], append([]float32(nil), p.Grad.Data...))
+						fill(&r, p.Value, -1, 1) // the next step sees new values
+					}
+				}
+			}
+			if i := firstDifference(outs[0], outs[1]); i >= 0 {
+				t.Fatalf("%s width %d: output %d = %v, parts give %v", name, width, i, outs[1][i], outs[0][i])
+			}
+			for g := range grads[0] {
+				if i := firstDifference(grads[0][g], grads[1][g]); i >= 0 {
+					t.Fatalf("%s width %d: gradient %d element %d = %v, parts give %v", name, width, g, i, grads[1][g][i], grads[0][g][i])
+				}
+			}
+		}
 	}
 }
 

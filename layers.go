@@ -1,7 +1,6 @@
 // layers.go: the layer zoo and the registry of the study's 27 networks.
 //
-// A Dense layer is act(x·W + b), recorded on a tape as MatMul, AddBias and
-// Activate. The networks are straight lists of such layers (see
+// A Dense layer is act(x·W + b), recorded on a tape as one Dense op. The networks are straight lists of such layers (see
 // Network.Record): plain dense stacks, residual stacks that add a layer's
 // input to its output where the widths allow, and the two multiply units.
 // Nothing here knows about datasets, tasks or the sweep; a network only
@@ -87,9 +86,10 @@ func (d *Dense) init(r *rng) {
 	clear(d.B.Value.Data)
 }
 
-// Record records the layer on t and returns its output (N,O) for input x (N,I).
+// Record records the layer on t, as one Dense op, and returns its output
+// (N,O) for input x (N,I).
 func (d *Dense) Record(t *Tape, x *Node) *Node {
-	return t.Activate(d.Act, t.AddBias(t.MatMul(x, d.W), d.B))
+	return t.Dense(x, d.W, d.B, d.Act)
 }
 
 // ---------------------------------------------------------------------------

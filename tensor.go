@@ -127,21 +127,31 @@ func checkMatMul(op string, dst, a, b *Tensor) {
 // (matMulKernel); results equal matMulNaive's within float32 rounding.
 func matMul(dst, a, b *Tensor, accumulate bool) {
 	checkMatMul("matMul", dst, a, b)
-	if !accumulate {
-		clear(dst.Data)
-	}
-	matMulKernel(dst.Data, a.Data, b.Data, a.Rows, a.Cols, b.Cols)
+	matMulKernel(dst.Data, a.Data, b.Data, a.Rows, a.Cols, b.Cols, accumulate)
 }
 
 // kernelName says which kernels are installed: "plain Go" unless
 // tensor_simd_amd64.go installed vector ones at start-up.
 var kernelName = "plain Go"
 
-// matMulKernel adds a (n,k) · b (k,m) into dst (n,m); all three are
-// row-major slices. The plain-Go matMulAddGo is the default;
-// tensor_simd_amd64.go installs a vector kernel at start-up when the build
-// and the CPU allow it.
-var matMulKernel = matMulAddGo
+// matMulKernel adds a (n,k) · b (k,m) into dst (n,m) when add is set, and
+// otherwise sets dst to it; all three are row-major slices. Setting gives the
+// bits that clearing dst and then adding would give: every kernel's sums
+// start from +0 (a vector kernel starts its accumulators at zero rather than
+// loading zeros from dst, which saves clearing dst and reading it back). The
+// plain-Go matMulGo is the default; tensor_simd_amd64.go installs a vector
+// kernel at start-up when the build and the CPU allow it. The other product
+// kernels below take add in the same sense.
+var matMulKernel = matMulGo
+
+// matMulGo is the plain-Go matMulKernel: matMulAddGo, after clearing dst
+// unless add is set.
+func matMulGo(dst, a, b []float32, n, k, m int, add bool) {
+	if !add {
+		clear(dst)
+	}
+	matMulAddGo(dst, a, b, n, k, m)
+}
 
 // matMulAddGo adds a (n,k) · b (k,m) into dst (n,m): the plain-Go blocked
 // kernel. Each 2 x 4 tile of dst is summed in registers over one k block,
@@ -246,15 +256,21 @@ func checkMatMulTransA(op string, dst, a, b *Tensor) {
 // within float32 rounding.
 func matMulTransA(dst, a, b *Tensor, accumulate bool) {
 	checkMatMulTransA("matMulTransA", dst, a, b)
-	if !accumulate {
-		clear(dst.Data)
-	}
-	matMulTransAKernel(dst.Data, a.Data, b.Data, a.Rows, a.Cols, b.Cols)
+	matMulTransAKernel(dst.Data, a.Data, b.Data, a.Rows, a.Cols, b.Cols, accumulate)
 }
 
-// matMulTransAKernel adds aᵀ · b into dst, a (n,k), b (n,m), dst (k,m).
-// tensor_simd_amd64.go may replace it at start-up.
-var matMulTransAKernel = matMulTransAAddGo
+// matMulTransAKernel adds aᵀ · b into dst, a (n,k), b (n,m), dst (k,m), or
+// sets dst to it (see matMulKernel). tensor_simd_amd64.go may replace it at
+// start-up.
+var matMulTransAKernel = matMulTransAGo
+
+// matMulTransAGo is the plain-Go matMulTransAKernel.
+func matMulTransAGo(dst, a, b []float32, n, k, m int, add bool) {
+	if !add {
+		clear(dst)
+	}
+	matMulTransAAddGo(dst, a, b, n, k, m)
+}
 
 // matMulTransAAddGo adds aᵀ · b into dst: the plain-Go blocked kernel. A
 // 2 x 4 tile of dst (rows p, p+1 and columns j..j+3) is summed in registers
@@ -353,15 +369,21 @@ func checkMatMulTransB(op string, dst, a, b *Tensor) {
 // within float32 rounding.
 func matMulTransB(dst, a, b *Tensor, accumulate bool) {
 	checkMatMulTransB("matMulTransB", dst, a, b)
-	if !accumulate {
-		clear(dst.Data)
-	}
-	matMulTransBKernel(dst.Data, a.Data, b.Data, a.Rows, a.Cols, b.Rows)
+	matMulTransBKernel(dst.Data, a.Data, b.Data, a.Rows, a.Cols, b.Rows, accumulate)
 }
 
-// matMulTransBKernel adds a · bᵀ into dst, a (n,m), b (k,m), dst (n,k).
-// tensor_simd_amd64.go may replace it at start-up.
-var matMulTransBKernel = matMulTransBAddGo
+// matMulTransBKernel adds a · bᵀ into dst, a (n,m), b (k,m), dst (n,k), or
+// sets dst to it (see matMulKernel). tensor_simd_amd64.go may replace it at
+// start-up.
+var matMulTransBKernel = matMulTransBGo
+
+// matMulTransBGo is the plain-Go matMulTransBKernel.
+func matMulTransBGo(dst, a, b []float32, n, m, k int, add bool) {
+	if !add {
+		clear(dst)
+	}
+	matMulTransBAddGo(dst, a, b, n, m, k)
+}
 
 // matMulTransBAddGo adds a · bᵀ into dst: the plain-Go blocked kernel. Every
 // output element is a dot product of a row of a with a row of b, both
@@ -616,10 +638,13 @@ func addBiasGo(dst, x, bias []float32, n, m int) {
 }
 
 // sumRowsAccumulate adds the column sums of x (N,O) into dst (1,O): the
-// backward of addBias, db += Σ_rows dy.
-func sumRowsAccumulate(dst, x *Tensor) {
+// backward of addBias, db += Σ_rows dy. With add unset it clears dst first.
+func sumRowsAccumulate(dst, x *Tensor, add bool) {
 	if dst.Rows != 1 || dst.Cols != x.Cols {
 		panic(fmt.Sprintf("sumRowsAccumulate: %s does not fit %s", dst.shape(), x.shape()))
+	}
+	if !add {
+		clear(dst.Data)
 	}
 	sumRowsAccumulateKernel(dst.Data, x.Data, x.Rows, x.Cols)
 }
@@ -717,6 +742,29 @@ func activationForward(act activation, y, x *Tensor) {
 // tensor_simd_amd64.go may replace it with a vector version at start-up.
 var activationForwardKernel = activationForwardGo
 
+// biasActivationForward sets y (N,O) = act(x (N,O) + bias (1,O)): addBias
+// and then activationForward, with the same operations in the same order,
+// in one pass where the kernels allow it. y may alias x. A dense layer's
+// forward ends with it (Tape.Dense).
+func biasActivationForward(act activation, y, x, bias *Tensor) {
+	sameShape("biasActivationForward", y, x)
+	if bias.Rows != 1 || bias.Cols != x.Cols {
+		panic(fmt.Sprintf("biasActivationForward: bias %s does not fit %s", bias.shape(), x.shape()))
+	}
+	biasActivationForwardKernel(act, y.Data, x.Data, bias.Data, x.Rows, x.Cols)
+}
+
+// biasActivationForwardKernel is the loop of biasActivationForward in use;
+// tensor_simd_amd64.go may replace it with a one-pass vector version.
+var biasActivationForwardKernel = biasActivationForwardGo
+
+// biasActivationForwardGo sets y[i,j] = act(x[i,j] + bias[j]) for y and x
+// (n,m): addBiasGo, then activationForwardGo over the result.
+func biasActivationForwardGo(act activation, y, x, bias []float32, n, m int) {
+	addBiasGo(y, x, bias, n, m)
+	activationForwardGo(act, y, y)
+}
+
 // activationForwardGo sets y[i] = act(x[i]); len(y) == len(x).
 func activationForwardGo(act activation, y, x []float32) {
 	x = x[:len(y)]
@@ -753,18 +801,24 @@ func activationForwardGo(act activation, y, x []float32) {
 //
 //	linear 1, relu [y > 0], tanh 1 - y², sigmoid y(1 - y),
 //	selu λ for y > 0 and y + λα otherwise (since λα·e^x = y + λα).
-func activationBackward(act activation, dx, dy, y *Tensor) {
+//
+// With add unset it sets dx instead, to the bits that clearing dx and adding
+// would give (each element +0 + dy·act').
+func activationBackward(act activation, dx, dy, y *Tensor, add bool) {
 	sameShape("activationBackward", dx, dy, y)
-	activationBackwardKernel(act, dx.Data, dy.Data, y.Data)
+	activationBackwardKernel(act, dx.Data, dy.Data, y.Data, add)
 }
 
 // activationBackwardKernel is the loop of activationBackward in use;
 // tensor_simd_amd64.go may replace it with a vector version at start-up.
 var activationBackwardKernel = activationBackwardGo
 
-// activationBackwardGo adds dy[i]·act'(from y[i]) into dx[i]; all three
-// have one length.
-func activationBackwardGo(act activation, dx, dy, y []float32) {
+// activationBackwardGo adds dy[i]·act'(from y[i]) into dx[i], after
+// clearing dx unless add is set; all three have one length.
+func activationBackwardGo(act activation, dx, dy, y []float32, add bool) {
+	if !add {
+		clear(dx)
+	}
 	dy, y = dy[:len(dx)], y[:len(dx)]
 	switch act {
 	case actLinear:

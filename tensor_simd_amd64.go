@@ -7,8 +7,9 @@
 // AVX2 ones on a CPU without AVX-512, in place of the plain-Go kernels of
 // tensor.go and adam.go (matMulKernel, matMulTransAKernel,
 // matMulTransBKernel, adamUpdateKernel, activationForwardKernel,
-// activationBackwardKernel, accumulateKernel, mulTensorsKernel,
-// mulAccumulateKernel, addBiasKernel, sumRowsAccumulateKernel). In any
+// activationBackwardKernel, biasActivationForwardKernel, accumulateKernel,
+// mulTensorsKernel, mulAccumulateKernel, addBiasKernel,
+// sumRowsAccumulateKernel). In any
 // other build, or on a CPU with neither, the plain-Go kernels run.
 //
 // simd/archsimd's loads and stores changed names and signatures between
@@ -111,6 +112,7 @@ func init() {
 		matMulTransBKernel = matMulTransBAddAVX512
 		adamUpdateKernel = adamUpdateAVX512
 		activationForwardKernel = activationForwardAVX512
+		biasActivationForwardKernel = biasActivationForwardAVX512
 		activationBackwardKernel = activationBackwardAVX512
 		accumulateKernel = accumulateAVX512
 		mulTensorsKernel = mulTensorsAVX512
@@ -124,6 +126,7 @@ func init() {
 		matMulTransBKernel = matMulTransBAddAVX2
 		adamUpdateKernel = adamUpdateAVX2
 		activationForwardKernel = activationForwardAVX2
+		biasActivationForwardKernel = biasActivationForwardAVX2
 		activationBackwardKernel = activationBackwardAVX2
 		accumulateKernel = accumulateAVX2
 		mulTensorsKernel = mulTensorsAVX2
@@ -184,7 +187,10 @@ func lanesFrom4(skip int) archsimd.Mask32x4 {
 //	A(0,q)·b[q*m : q*m+width] into d0[0:width]
 //	A(1,q)·b[q*m : q*m+width] into d1[0:width]
 //
-// with A(0,q) = a[q*qs] and A(1,q) = a[q*qs+rs], width = 4 vectors. When
+// with A(0,q) = a[q*qs] and A(1,q) = a[q*qs+rs], width = 4 vectors; with
+// zero set it sets d0 and d1 to those sums instead, its accumulators
+// starting at +0 rather than at the loaded d0 and d1 (the same FMAs, so the
+// bits of adding into a cleared dst). When
 // the tile has a single row, the caller passes d1 = d0 and rs = 0: both tile
 // rows then compute the same sums from the same starting values, and the
 // second store writes the values the first one did. (This ran 1-5% faster
@@ -196,8 +202,8 @@ func lanesFrom4(skip int) archsimd.Mask32x4 {
 type outerKernels struct {
 	width int // columns one tile covers: 4 vectors
 	lanes int // columns one strip covers: one vector
-	tile  func(d0, d1, a []float32, rs, qs int, b []float32, m, depth int)
-	strip func(d0, d1, a []float32, rs, qs int, b []float32, m, depth, skip int)
+	tile  func(d0, d1, a []float32, rs, qs int, b []float32, m, depth int, zero bool)
+	strip func(d0, d1, a []float32, rs, qs int, b []float32, m, depth, skip int, zero bool)
 }
 
 var (
@@ -210,14 +216,19 @@ var (
 //	dst[r, j] += Σ_{q<depth} a[r*rs + q*qs] · b[q*m + j]
 //
 // with b (depth, m), using the kernels of kern; m must be at least one
-// vector. For matMul rows = n, depth = k, rs = k, qs = 1; for matMulTransA
+// vector. With add unset the first block of steps sets dst rather than
+// adding into it. For matMul rows = n, depth = k, rs = k, qs = 1; for matMulTransA
 // rows = k, depth = n, rs = 1, qs = k. The loops run, outermost first, over
 // blocks of outerDepthBlock steps q, over tile columns of b, and over pairs
 // of rows of dst, so that all row pairs reuse one block of a column panel
 // of b.
-func sumOuterProducts(kern *outerKernels, dst, a, b []float32, rows, depth, m, rs, qs int) {
+func sumOuterProducts(kern *outerKernels, dst, a, b []float32, rows, depth, m, rs, qs int, add bool) {
+	if depth == 0 && !add {
+		clear(dst[:rows*m])
+	}
 	for q0 := 0; q0 < depth; q0 += outerDepthBlock {
 		qn := min(outerDepthBlock, depth-q0)
+		zero := !add && q0 == 0
 		aq, bq := a[q0*qs:], b[q0*m:]
 		for j := 0; j < m; j += kern.width {
 			for r := 0; r < rows; r += 2 {
@@ -227,12 +238,12 @@ func sumOuterProducts(kern *outerKernels, dst, a, b []float32, rows, depth, m, r
 					d1, rs1 = dst[(r+1)*m:(r+2)*m], rs
 				}
 				if j+kern.width <= m {
-					kern.tile(d0[j:], d1[j:], aq[r*rs:], rs1, qs, bq[j:], m, qn)
+					kern.tile(d0[j:], d1[j:], aq[r*rs:], rs1, qs, bq[j:], m, qn, zero)
 					continue
 				}
 				for c := j; c < m; c += kern.lanes { // right edge: a vector at a time
 					w := min(c, m-kern.lanes) // the last window ends at column m
-					kern.strip(d0[w:], d1[w:], aq[r*rs:], rs1, qs, bq[w:], m, qn, c-w)
+					kern.strip(d0[w:], d1[w:], aq[r*rs:], rs1, qs, bq[w:], m, qn, c-w, zero)
 				}
 			}
 		}
@@ -241,45 +252,45 @@ func sumOuterProducts(kern *outerKernels, dst, a, b []float32, rows, depth, m, r
 
 // matMulAddAVX512 adds a (n,k) · b (k,m) into dst (n,m) with AVX-512
 // outer-product tiles; see sumOuterProducts.
-func matMulAddAVX512(dst, a, b []float32, n, k, m int) {
+func matMulAddAVX512(dst, a, b []float32, n, k, m int, add bool) {
 	if m < zmmLanes {
-		matMulAddGo(dst, a, b, n, k, m)
+		matMulGo(dst, a, b, n, k, m, add)
 		return
 	}
-	sumOuterProducts(&outerAVX512, dst, a, b, n, k, m, k, 1)
+	sumOuterProducts(&outerAVX512, dst, a, b, n, k, m, k, 1, add)
 	archsimd.ClearAVXUpperBits()
 }
 
 // matMulTransAAddAVX512 adds aᵀ · b into dst (k,m), a (n,k), b (n,m), with
 // AVX-512 outer-product tiles; see sumOuterProducts.
-func matMulTransAAddAVX512(dst, a, b []float32, n, k, m int) {
+func matMulTransAAddAVX512(dst, a, b []float32, n, k, m int, add bool) {
 	if m < zmmLanes {
-		matMulTransAAddGo(dst, a, b, n, k, m)
+		matMulTransAGo(dst, a, b, n, k, m, add)
 		return
 	}
-	sumOuterProducts(&outerAVX512, dst, a, b, k, n, m, 1, k)
+	sumOuterProducts(&outerAVX512, dst, a, b, k, n, m, 1, k, add)
 	archsimd.ClearAVXUpperBits()
 }
 
 // matMulAddAVX2 adds a (n,k) · b (k,m) into dst (n,m) with AVX2
 // outer-product tiles; see sumOuterProducts.
-func matMulAddAVX2(dst, a, b []float32, n, k, m int) {
+func matMulAddAVX2(dst, a, b []float32, n, k, m int, add bool) {
 	if m < ymmLanes {
-		matMulAddGo(dst, a, b, n, k, m)
+		matMulGo(dst, a, b, n, k, m, add)
 		return
 	}
-	sumOuterProducts(&outerAVX2, dst, a, b, n, k, m, k, 1)
+	sumOuterProducts(&outerAVX2, dst, a, b, n, k, m, k, 1, add)
 	archsimd.ClearAVXUpperBits()
 }
 
 // matMulTransAAddAVX2 adds aᵀ · b into dst (k,m), a (n,k), b (n,m), with
 // AVX2 outer-product tiles; see sumOuterProducts.
-func matMulTransAAddAVX2(dst, a, b []float32, n, k, m int) {
+func matMulTransAAddAVX2(dst, a, b []float32, n, k, m int, add bool) {
 	if m < ymmLanes {
-		matMulTransAAddGo(dst, a, b, n, k, m)
+		matMulTransAGo(dst, a, b, n, k, m, add)
 		return
 	}
-	sumOuterProducts(&outerAVX2, dst, a, b, k, n, m, 1, k)
+	sumOuterProducts(&outerAVX2, dst, a, b, k, n, m, 1, k, add)
 	archsimd.ClearAVXUpperBits()
 }
 
@@ -296,9 +307,12 @@ func matMulTransAAddAVX2(dst, a, b []float32, n, k, m int) {
 // trick of outerKernels 97-105 and 93-97; with slices in place of array
 // pointers for the loads of b, within 3%; the first version, one step,
 // slices and nil checks, 91-99 and 86-88.
-func outerTileAVX512(d0, d1, a []float32, rs, qs int, b []float32, m, depth int) {
-	c00, c01, c02, c03 := load4x16((*[64]float32)(d0[:64]))
-	c10, c11, c12, c13 := load4x16((*[64]float32)(d1[:64]))
+func outerTileAVX512(d0, d1, a []float32, rs, qs int, b []float32, m, depth int, zero bool) {
+	var c00, c01, c02, c03, c10, c11, c12, c13 archsimd.Float32x16
+	if !zero {
+		c00, c01, c02, c03 = load4x16((*[64]float32)(d0[:64]))
+		c10, c11, c12, c13 = load4x16((*[64]float32)(d1[:64]))
+	}
 	qa, qb := 0, 0 // offsets of A(0,q) in a and of row q in b
 	q := 0
 	for ; q+2 <= depth; q += 2 {
@@ -346,7 +360,7 @@ func store4x16(p *[64]float32, v0, v1, v2, v3 archsimd.Float32x16) {
 // into d1[0:16], for q < depth, except in the lanes below skip, which it
 // leaves alone. Only right edges run it, so it keeps to the simple loop: one
 // step per iteration, two accumulators.
-func outerStripAVX512(d0, d1, a []float32, rs, qs int, b []float32, m, depth, skip int) {
+func outerStripAVX512(d0, d1, a []float32, rs, qs int, b []float32, m, depth, skip int, zero bool) {
 	var c0, c1 archsimd.Float32x16
 	qa, qb := 0, 0
 	for q := 0; q < depth; q++ {
@@ -356,8 +370,11 @@ func outerStripAVX512(d0, d1, a []float32, rs, qs int, b []float32, m, depth, sk
 		qa, qb = qa+qs, qb+m
 	}
 	e0, e1 := (*[16]float32)(d0[:16]), (*[16]float32)(d1[:16])
-	s0 := loadF32x16(e0).Add(c0)
-	s1 := loadF32x16(e1).Add(c1) // loaded before either store: d1 may be d0
+	var s0, s1 archsimd.Float32x16 // +0 + c when setting: the bits of adding into zeros
+	if !zero {
+		s0, s1 = loadF32x16(e0), loadF32x16(e1) // both before either store: d1 may be d0
+	}
+	s0, s1 = s0.Add(c0), s1.Add(c1)
 	keep := lanesFrom16(skip)
 	storeMaskedF32x16(e0, s0, keep)
 	storeMaskedF32x16(e1, s1, keep)
@@ -365,9 +382,12 @@ func outerStripAVX512(d0, d1, a []float32, rs, qs int, b []float32, m, depth, sk
 
 // outerTileAVX2 is the AVX2 tile of outerKernels, 2 rows x 32 columns:
 // outerTileAVX512 with vectors of 8.
-func outerTileAVX2(d0, d1, a []float32, rs, qs int, b []float32, m, depth int) {
-	c00, c01, c02, c03 := load4x8((*[32]float32)(d0[:32]))
-	c10, c11, c12, c13 := load4x8((*[32]float32)(d1[:32]))
+func outerTileAVX2(d0, d1, a []float32, rs, qs int, b []float32, m, depth int, zero bool) {
+	var c00, c01, c02, c03, c10, c11, c12, c13 archsimd.Float32x8
+	if !zero {
+		c00, c01, c02, c03 = load4x8((*[32]float32)(d0[:32]))
+		c10, c11, c12, c13 = load4x8((*[32]float32)(d1[:32]))
+	}
 	qa, qb := 0, 0
 	q := 0
 	for ; q+2 <= depth; q += 2 {
@@ -412,7 +432,7 @@ func store4x8(p *[32]float32, v0, v1, v2, v3 archsimd.Float32x8) {
 
 // outerStripAVX2 is the AVX2 strip of outerKernels: outerStripAVX512 with
 // a vector of 8.
-func outerStripAVX2(d0, d1, a []float32, rs, qs int, b []float32, m, depth, skip int) {
+func outerStripAVX2(d0, d1, a []float32, rs, qs int, b []float32, m, depth, skip int, zero bool) {
 	var c0, c1 archsimd.Float32x8
 	qa, qb := 0, 0
 	for q := 0; q < depth; q++ {
@@ -422,8 +442,11 @@ func outerStripAVX2(d0, d1, a []float32, rs, qs int, b []float32, m, depth, skip
 		qa, qb = qa+qs, qb+m
 	}
 	e0, e1 := (*[8]float32)(d0[:8]), (*[8]float32)(d1[:8])
-	s0 := loadF32x8(e0).Add(c0)
-	s1 := loadF32x8(e1).Add(c1) // loaded before either store: d1 may be d0
+	var s0, s1 archsimd.Float32x8
+	if !zero {
+		s0, s1 = loadF32x8(e0), loadF32x8(e1)
+	}
+	s0, s1 = s0.Add(c0), s1.Add(c1)
 	keep := lanesFrom8(skip)
 	storeMaskedF32x8(e0, s0, keep)
 	storeMaskedF32x8(e1, s1, keep)
@@ -439,41 +462,42 @@ func outerStripAVX2(d0, d1, a []float32, rs, qs int, b []float32, m, depth, skip
 // a0 and a1 are two rows of a, of length m; d0 and d1 the two matching rows
 // of dst, of length k. d1 is nil, and its sums are dropped, when only one
 // row of a is left (the caller then passes a1 = a0). m must be at least one
-// vector and k at least dotTileRowsB.
-type dotRows func(d0, d1, a0, a1, b []float32, m, k int)
+// vector and k at least dotTileRowsB. With add unset the kernel sets d0 and
+// d1 to +0 + the sums (the bits of adding into zeros) without reading them.
+type dotRows func(d0, d1, a0, a1, b []float32, m, k int, add bool)
 
 // sumDotProducts adds a (n,m) · bᵀ into dst (n,k), b (k,m), handing kern
 // one pair of rows of a, and the matching rows of dst, at a time.
-func sumDotProducts(kern dotRows, dst, a, b []float32, n, m, k int) {
+func sumDotProducts(kern dotRows, dst, a, b []float32, n, m, k int, add bool) {
 	for i := 0; i < n; i += 2 {
 		a0, d0 := a[i*m:(i+1)*m], dst[i*k:(i+1)*k]
 		a1, d1 := a0, []float32(nil)
 		if i+1 < n {
 			a1, d1 = a[(i+1)*m:(i+2)*m], dst[(i+1)*k:(i+2)*k]
 		}
-		kern(d0, d1, a0, a1, b, m, k)
+		kern(d0, d1, a0, a1, b, m, k, add)
 	}
 }
 
 // matMulTransBAddAVX512 adds a (n,m) · bᵀ into dst (n,k), b (k,m), with
 // AVX-512 dot-product tiles; see sumDotProducts and dotRowsAVX512.
-func matMulTransBAddAVX512(dst, a, b []float32, n, m, k int) {
+func matMulTransBAddAVX512(dst, a, b []float32, n, m, k int, add bool) {
 	if m < zmmLanes || k < dotTileRowsB {
-		matMulTransBAddGo(dst, a, b, n, m, k)
+		matMulTransBGo(dst, a, b, n, m, k, add)
 		return
 	}
-	sumDotProducts(dotRowsAVX512, dst, a, b, n, m, k)
+	sumDotProducts(dotRowsAVX512, dst, a, b, n, m, k, add)
 	archsimd.ClearAVXUpperBits()
 }
 
 // matMulTransBAddAVX2 adds a (n,m) · bᵀ into dst (n,k), b (k,m), with AVX2
 // dot-product tiles; see sumDotProducts and dotRowsAVX2.
-func matMulTransBAddAVX2(dst, a, b []float32, n, m, k int) {
+func matMulTransBAddAVX2(dst, a, b []float32, n, m, k int, add bool) {
 	if m < ymmLanes || k < dotTileRowsB {
-		matMulTransBAddGo(dst, a, b, n, m, k)
+		matMulTransBGo(dst, a, b, n, m, k, add)
 		return
 	}
-	sumDotProducts(dotRowsAVX2, dst, a, b, n, m, k)
+	sumDotProducts(dotRowsAVX2, dst, a, b, n, m, k, add)
 	archsimd.ClearAVXUpperBits()
 }
 
@@ -496,7 +520,7 @@ func bRows4(b []float32, m, p int) (b0, b1, b2, b3 []float32) {
 // than this loop over the rows of b (75-77). Variants that were slower:
 // 1 row of a x 8 rows of b (~44), loading each vector of b twice rather than
 // keeping it in a register (~57).
-func dotRowsAVX512(d0, d1, a0, a1, b []float32, m, k int) {
+func dotRowsAVX512(d0, d1, a0, a1, b []float32, m, k int, add bool) {
 	a0, a1 = a0[:m], a1[:m]
 	w := m - zmmLanes                           // start of the window over the last columns
 	fresh := lanesFrom16(zmmLanes - m%zmmLanes) // its lanes not yet summed
@@ -529,15 +553,15 @@ func dotRowsAVX512(d0, d1, a0, a1, b []float32, m, k int) {
 			v = loadMaskedF32x16((*[16]float32)(b3[w:m]), fresh)
 			c03, c13 = x.MulAdd(v, c03), y.MulAdd(v, c13)
 		}
-		addSums4(d0[p0:p0+4], sumLanes4(halves16(c00), halves16(c01), halves16(c02), halves16(c03)), p-p0)
+		addSums4(d0[p0:p0+4], sumLanes4(halves16(c00), halves16(c01), halves16(c02), halves16(c03)), p-p0, add)
 		if d1 != nil {
-			addSums4(d1[p0:p0+4], sumLanes4(halves16(c10), halves16(c11), halves16(c12), halves16(c13)), p-p0)
+			addSums4(d1[p0:p0+4], sumLanes4(halves16(c10), halves16(c11), halves16(c12), halves16(c13)), p-p0, add)
 		}
 	}
 }
 
 // dotRowsAVX2 is the AVX2 dotRows kernel: dotRowsAVX512 with vectors of 8.
-func dotRowsAVX2(d0, d1, a0, a1, b []float32, m, k int) {
+func dotRowsAVX2(d0, d1, a0, a1, b []float32, m, k int, add bool) {
 	a0, a1 = a0[:m], a1[:m]
 	w := m - ymmLanes
 	fresh := lanesFrom8(ymmLanes - m%ymmLanes)
@@ -570,9 +594,9 @@ func dotRowsAVX2(d0, d1, a0, a1, b []float32, m, k int) {
 			v = loadMaskedF32x8((*[8]float32)(b3[w:m]), fresh)
 			c03, c13 = x.MulAdd(v, c03), y.MulAdd(v, c13)
 		}
-		addSums4(d0[p0:p0+4], sumLanes4(c00, c01, c02, c03), p-p0)
+		addSums4(d0[p0:p0+4], sumLanes4(c00, c01, c02, c03), p-p0, add)
 		if d1 != nil {
-			addSums4(d1[p0:p0+4], sumLanes4(c10, c11, c12, c13), p-p0)
+			addSums4(d1[p0:p0+4], sumLanes4(c10, c11, c12, c13), p-p0, add)
 		}
 	}
 }
@@ -593,11 +617,15 @@ func sumLanes4(x0, x1, x2, x3 archsimd.Float32x8) archsimd.Float32x4 {
 	return h.GetLo().Add(h.GetHi())
 }
 
-// addSums4 adds the lanes skip..3 of s into d[skip:4]; d[:skip] is left
-// alone.
-func addSums4(d []float32, s archsimd.Float32x4, skip int) {
+// addSums4 adds the lanes skip..3 of s into d[skip:4], or with add unset
+// stores +0 + s there; d[:skip] is left alone.
+func addSums4(d []float32, s archsimd.Float32x4, skip int, add bool) {
 	p := (*[4]float32)(d[:4])
-	sum := loadF32x4(p).Add(s)
+	var sum archsimd.Float32x4
+	if add {
+		sum = loadF32x4(p)
+	}
+	sum = sum.Add(s)
 	if skip == 0 {
 		storeF32x4(p, sum)
 		return
@@ -899,17 +927,45 @@ func activationForwardAVX512(act activation, y, x []float32) {
 	for i := 0; i < n; i += zmmLanes {
 		w := min(i, n-zmmLanes) // the last window ends at n
 		v := loadF32x16((*[16]float32)(x[w : w+16]))
-		switch act {
-		case actReLU:
-			v = relu16(v)
-		case actTanh:
-			v = tanh16(v)
-		case actSigmoid:
-			v = sigmoid16(v)
-		case actSELU:
-			v = selu16(v)
-		} // actLinear: v as loaded
-		storeFrom16(y[w:w+16], v, i-w)
+		storeFrom16(y[w:w+16], activate16(act, v), i-w)
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// activate16 returns act applied to every lane of v, as
+// activationForwardGo computes it (actLinear: v itself).
+func activate16(act activation, v archsimd.Float32x16) archsimd.Float32x16 {
+	switch act {
+	case actReLU:
+		return relu16(v)
+	case actTanh:
+		return tanh16(v)
+	case actSigmoid:
+		return sigmoid16(v)
+	case actSELU:
+		return selu16(v)
+	}
+	return v
+}
+
+// biasActivationForwardAVX512 is biasActivationForwardGo in one pass, 16
+// columns at a time: y[i,j] = act(x[i,j] + bias[j]) for y and x (n,m), the
+// sum rounded before the activation as in addBias; y may alias x. A row
+// shorter than 16 runs the plain-Go kernel. It saves addBias's pass over
+// the layer's output and the tensor it wrote (BenchmarkTrainStep).
+func biasActivationForwardAVX512(act activation, y, x, bias []float32, n, m int) {
+	if m < zmmLanes || act > actSELU {
+		biasActivationForwardGo(act, y, x, bias, n, m)
+		return
+	}
+	bias = bias[:m]
+	for i := 0; i < n; i++ {
+		d, s := y[i*m:(i+1)*m], x[i*m:(i+1)*m]
+		for j := 0; j < m; j += zmmLanes {
+			w := min(j, m-zmmLanes)
+			v := loadF32x16((*[16]float32)(s[w : w+16])).Add(loadF32x16((*[16]float32)(bias[w : w+16])))
+			storeFrom16(d[w:w+16], activate16(act, v), j-w)
+		}
 	}
 	archsimd.ClearAVXUpperBits()
 }
@@ -918,11 +974,13 @@ func activationForwardAVX512(act activation, y, x []float32) {
 // it adds dy[i]·act'(from y[i]) into dx[i]; all three have one length.
 // Each derivative is written as in activationBackwardGo, operation for
 // operation; where that loop skips an element (relu at y <= 0), this one
-// keeps dx's old value rather than adding 0, so that -0 stays -0.
-func activationBackwardAVX512(act activation, dx, dy, y []float32) {
+// keeps dx's old value rather than adding 0, so that -0 stays -0. With add
+// unset dx is not read: its old value is taken as +0, which is what the
+// plain-Go kernel clears it to.
+func activationBackwardAVX512(act activation, dx, dy, y []float32, add bool) {
 	n := len(dx)
 	if n < zmmLanes || act > actSELU {
-		activationBackwardGo(act, dx, dy, y)
+		activationBackwardGo(act, dx, dy, y, add)
 		return
 	}
 	dy, y = dy[:n], y[:n]
@@ -930,8 +988,10 @@ func activationBackwardAVX512(act activation, dx, dy, y []float32) {
 	var zero archsimd.Float32x16
 	for i := 0; i < n; i += zmmLanes {
 		w := min(i, n-zmmLanes)
-		pd := (*[16]float32)(dx[w : w+16])
-		d := loadF32x16(pd)
+		var d archsimd.Float32x16
+		if add {
+			d = loadF32x16((*[16]float32)(dx[w : w+16]))
+		}
 		g := loadF32x16((*[16]float32)(dy[w : w+16]))
 		v := loadF32x16((*[16]float32)(y[w : w+16]))
 		switch act {
@@ -963,27 +1023,51 @@ func activationForwardAVX2(act activation, y, x []float32) {
 	for i := 0; i < n; i += ymmLanes {
 		w := min(i, n-ymmLanes)
 		v := loadF32x8((*[8]float32)(x[w : w+8]))
-		switch act {
-		case actReLU:
-			v = relu8(v)
-		case actTanh:
-			v = tanh8(v)
-		case actSigmoid:
-			v = sigmoid8(v)
-		case actSELU:
-			v = selu8(v)
+		storeFrom8(y[w:w+8], activate8(act, v), i-w)
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// activate8 is activate16 on 8 lanes.
+func activate8(act activation, v archsimd.Float32x8) archsimd.Float32x8 {
+	switch act {
+	case actReLU:
+		return relu8(v)
+	case actTanh:
+		return tanh8(v)
+	case actSigmoid:
+		return sigmoid8(v)
+	case actSELU:
+		return selu8(v)
+	}
+	return v
+}
+
+// biasActivationForwardAVX2 is biasActivationForwardAVX512 with 8 columns
+// at a time.
+func biasActivationForwardAVX2(act activation, y, x, bias []float32, n, m int) {
+	if m < ymmLanes || act > actSELU {
+		biasActivationForwardGo(act, y, x, bias, n, m)
+		return
+	}
+	bias = bias[:m]
+	for i := 0; i < n; i++ {
+		d, s := y[i*m:(i+1)*m], x[i*m:(i+1)*m]
+		for j := 0; j < m; j += ymmLanes {
+			w := min(j, m-ymmLanes)
+			v := loadF32x8((*[8]float32)(s[w : w+8])).Add(loadF32x8((*[8]float32)(bias[w : w+8])))
+			storeFrom8(d[w:w+8], activate8(act, v), j-w)
 		}
-		storeFrom8(y[w:w+8], v, i-w)
 	}
 	archsimd.ClearAVXUpperBits()
 }
 
 // activationBackwardAVX2 is activationBackwardAVX512 with 8 elements at a
 // time.
-func activationBackwardAVX2(act activation, dx, dy, y []float32) {
+func activationBackwardAVX2(act activation, dx, dy, y []float32, add bool) {
 	n := len(dx)
 	if n < ymmLanes || act > actSELU {
-		activationBackwardGo(act, dx, dy, y)
+		activationBackwardGo(act, dx, dy, y, add)
 		return
 	}
 	dy, y = dy[:n], y[:n]
@@ -991,7 +1075,10 @@ func activationBackwardAVX2(act activation, dx, dy, y []float32) {
 	var zero archsimd.Float32x8
 	for i := 0; i < n; i += ymmLanes {
 		w := min(i, n-ymmLanes)
-		d := loadF32x8((*[8]float32)(dx[w : w+8]))
+		var d archsimd.Float32x8
+		if add {
+			d = loadF32x8((*[8]float32)(dx[w : w+8]))
+		}
 		g := loadF32x8((*[8]float32)(dy[w : w+8]))
 		v := loadF32x8((*[8]float32)(y[w : w+8]))
 		switch act {

@@ -29,10 +29,11 @@ var simdShapes = [][3]int{
 type simdKernelSet struct {
 	name                   string
 	ok                     bool
-	matMul, transA, transB func(dst, a, b []float32, n, k, m int)
+	matMul, transA, transB func(dst, a, b []float32, n, k, m int, add bool)
 	adam                   func(theta, g, m, v []float32, step, c2 float32)
 	actForward             func(act activation, y, x []float32)
-	actBackward            func(act activation, dx, dy, y []float32)
+	actBackward            func(act activation, dx, dy, y []float32, add bool)
+	biasAct                func(act activation, y, x, bias []float32, n, m int)
 	accumulate             func(dst, src []float32)
 	mulTensors, mulAcc     func(dst, a, b []float32)
 	addBias                func(dst, x, bias []float32, n, m int)
@@ -43,10 +44,10 @@ type simdKernelSet struct {
 func simdKernelSets() []simdKernelSet {
 	return []simdKernelSet{
 		{"AVX512", archsimd.X86.AVX512(), matMulAddAVX512, matMulTransAAddAVX512, matMulTransBAddAVX512, adamUpdateAVX512,
-			activationForwardAVX512, activationBackwardAVX512,
+			activationForwardAVX512, activationBackwardAVX512, biasActivationForwardAVX512,
 			accumulateAVX512, mulTensorsAVX512, mulAccumulateAVX512, addBiasAVX512, sumRowsAccumulateAVX512},
 		{"AVX2", archsimd.X86.AVX2() && archsimd.X86.FMA(), matMulAddAVX2, matMulTransAAddAVX2, matMulTransBAddAVX2, adamUpdateAVX2,
-			activationForwardAVX2, activationBackwardAVX2,
+			activationForwardAVX2, activationBackwardAVX2, biasActivationForwardAVX2,
 			accumulateAVX2, mulTensorsAVX2, mulAccumulateAVX2, addBiasAVX2, sumRowsAccumulateAVX2},
 	}
 }
@@ -59,7 +60,7 @@ type simdForm struct {
 	bRows, bCols int
 	dRows, dCols int
 	inner        int // terms in each sum
-	kernel       func(dst, a, b []float32, x, y, z int)
+	kernel       func(dst, a, b []float32, x, y, z int, add bool)
 	x, y, z      int
 	naive        func(dst, a, b *Tensor, accumulate bool)
 }
@@ -98,7 +99,7 @@ func TestSIMDMatMulKernels(t *testing.T) {
 					dst.Data[i], want.Data[i] = v, v
 				}
 				f.naive(want, a, b, true)
-				f.kernel(dst.Data, a.Data, b.Data, f.x, f.y, f.z)
+				f.kernel(dst.Data, a.Data, b.Data, f.x, f.y, f.z, true)
 				checkGuards(t, name, buf, len(dst.Data))
 				if !equalData(a.Data, a0.Data) || !equalData(b.Data, b0.Data) {
 					t.Fatalf("%s: modified an operand", name)
@@ -189,7 +190,7 @@ func TestSIMDKernelsAllocateNothing(t *testing.T) {
 		for _, f := range simdForms(set, 33, 65, 70) {
 			a, b := randomTensor(&r, f.aRows, f.aCols), randomTensor(&r, f.bRows, f.bCols)
 			d := newTensor(f.dRows, f.dCols)
-			allocs := testing.AllocsPerRun(5, func() { f.kernel(d.Data, a.Data, b.Data, f.x, f.y, f.z) })
+			allocs := testing.AllocsPerRun(5, func() { f.kernel(d.Data, a.Data, b.Data, f.x, f.y, f.z, false) })
 			if allocs != 0 {
 				t.Errorf("%s %s: %v allocations per call", set.name, f.name, allocs)
 			}
@@ -202,7 +203,7 @@ func TestSIMDKernelsAllocateNothing(t *testing.T) {
 		for act, name := range activationNames {
 			if allocs := testing.AllocsPerRun(5, func() {
 				set.actForward(activation(act), y, x)
-				set.actBackward(activation(act), dx, x, y)
+				set.actBackward(activation(act), dx, x, y, true)
 			}); allocs != 0 {
 				t.Errorf("%s %s: %v allocations per forward and backward", set.name, name, allocs)
 			}
@@ -221,6 +222,7 @@ func TestSIMDKernelsInstalled(t *testing.T) {
 		if !same(matMulKernel, set.matMul) || !same(matMulTransAKernel, set.transA) ||
 			!same(matMulTransBKernel, set.transB) || !same(adamUpdateKernel, set.adam) ||
 			!same(activationForwardKernel, set.actForward) || !same(activationBackwardKernel, set.actBackward) ||
+			!same(biasActivationForwardKernel, set.biasAct) ||
 			!same(accumulateKernel, set.accumulate) || !same(mulTensorsKernel, set.mulTensors) ||
 			!same(mulAccumulateKernel, set.mulAcc) || !same(addBiasKernel, set.addBias) ||
 			!same(sumRowsAccumulateKernel, set.sumRows) {
@@ -246,7 +248,7 @@ func BenchmarkSIMDKernels(b *testing.B) {
 			d := newTensor(f.dRows, f.dCols)
 			b.Run(fmt.Sprintf("%s/%s/%dx%dx%d", set.name, f.name, n, k, m), func(b *testing.B) {
 				for b.Loop() {
-					f.kernel(d.Data, a.Data, bb.Data, f.x, f.y, f.z)
+					f.kernel(d.Data, a.Data, bb.Data, f.x, f.y, f.z, false)
 				}
 				b.ReportMetric(2*n*k*m*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
@@ -313,13 +315,13 @@ func BenchmarkSIMDUpperBits(b *testing.B) {
 	}
 	b.Run(name+"/cleared", func(b *testing.B) {
 		for b.Loop() {
-			matMulKernel(d.Data, a.Data, bb.Data, 2, 16, 64)
+			matMulKernel(d.Data, a.Data, bb.Data, 2, 16, 64, false)
 			expLoop(xs)
 		}
 	})
 	b.Run(name+"/dirty", func(b *testing.B) {
 		for b.Loop() {
-			sumOuterProducts(kern, d.Data, a.Data, bb.Data, 2, 16, 64, 16, 1)
+			sumOuterProducts(kern, d.Data, a.Data, bb.Data, 2, 16, 64, 16, 1, false)
 			expLoop(xs)
 		}
 	})
@@ -467,8 +469,8 @@ func TestSIMDActivationKernels(t *testing.T) {
 						dx.Data[i], wantDx.Data[i] = v, v
 					}
 					y0 := clone(want)
-					activationBackwardGo(act, wantDx.Data, dy.Data, want.Data)
-					set.actBackward(act, dx.Data, dy.Data, want.Data)
+					activationBackwardGo(act, wantDx.Data, dy.Data, want.Data, true)
+					set.actBackward(act, dx.Data, dy.Data, want.Data, true)
 					checkGuards(t, name+" backward", dxbuf, n)
 					if !equalData(dy.Data, dy0.Data) || !equalData(want.Data, y0.Data) {
 						t.Fatalf("%s backward: modified dy or y", name)
@@ -570,7 +572,7 @@ func BenchmarkActivations(b *testing.B) {
 		name     string
 		ok       bool
 		forward  func(act activation, y, x []float32)
-		backward func(act activation, dx, dy, y []float32)
+		backward func(act activation, dx, dy, y []float32, add bool)
 	}
 	sets := []kernels{{"Go", true, activationForwardGo, activationBackwardGo}}
 	for _, set := range simdKernelSets() {
@@ -594,23 +596,12 @@ func BenchmarkActivations(b *testing.B) {
 			})
 			b.Run(fmt.Sprintf("%s/backward/%s", actName, k.name), func(b *testing.B) {
 				for b.Loop() {
-					k.backward(act, dx.Data, dy.Data, y.Data)
+					k.backward(act, dx.Data, dy.Data, y.Data, true)
 				}
 				perElement(b)
 			})
 		}
 	}
-}
-
-// firstDifference returns the first index at which a and b, of one length,
-// hold different bits, or -1.
-func firstDifference(a, b []float32) int {
-	for i := range a {
-		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
-			return i
-		}
-	}
-	return -1
 }
 
 // elementwiseKernel is one element-wise kernel of both forms, a plain-Go
@@ -725,6 +716,72 @@ func BenchmarkElementwise(b *testing.B) {
 			if set.ok {
 				vec, _ := elementwiseKernels(set)
 				bench(set.name, vec[k])
+			}
+		}
+	}
+}
+
+// TestSIMDSetModes checks the kernels' set mode (add unset) against
+// clearing dst and adding, bit for bit: the three products on every shape
+// in simdShapes, with dst full of garbage beforehand and operands that
+// include pairs whose products underflow to -0 (where +0 + -0 and -0
+// differ); activationBackward with add unset; and biasActivationForward
+// against addBias followed by activationForward, in place and not.
+func TestSIMDSetModes(t *testing.T) {
+	r := newRNG(12)
+	tiny := func(x *Tensor) { // every 7th element ±1e-23: products of two round to ±0
+		for i := 0; i < len(x.Data); i += 7 {
+			x.Data[i] = 1e-23 * float32(1-2*(i/7%2))
+		}
+	}
+	for _, set := range simdKernelSets() {
+		if !set.ok {
+			continue
+		}
+		for _, s := range simdShapes {
+			for _, f := range simdForms(set, s[0], s[1], s[2]) {
+				name := fmt.Sprintf("%s %s n=%d k=%d m=%d", set.name, f.name, s[0], s[1], s[2])
+				a, b := randomTensor(&r, f.aRows, f.aCols), randomTensor(&r, f.bRows, f.bCols)
+				tiny(a)
+				tiny(b)
+				want := newTensor(f.dRows, f.dCols)
+				f.kernel(want.Data, a.Data, b.Data, f.x, f.y, f.z, true)
+				got, buf := guarded(f.dRows, f.dCols, float32(math.NaN()))
+				f.kernel(got.Data, a.Data, b.Data, f.x, f.y, f.z, false)
+				checkGuards(t, name, buf, len(got.Data))
+				if i := firstDifference(got.Data, want.Data); i >= 0 {
+					t.Fatalf("%s: set gives element %d = %v, clear and add %v", name, i, got.Data[i], want.Data[i])
+				}
+			}
+		}
+		for _, n := range simdActivationLengths {
+			x, bias := randomTensor(&r, 3, n), randomTensor(&r, 1, n)
+			dy := randomTensor(&r, 3, n)
+			tiny(dy)
+			for act, actName := range activationNames {
+				act := activation(act)
+				name := fmt.Sprintf("%s %s n=%d", set.name, actName, n)
+				want := newTensor(3, n)
+				addBias(want, x, bias)
+				set.actForward(act, want.Data, want.Data)
+				got := newTensor(3, n)
+				set.biasAct(act, got.Data, x.Data, bias.Data, 3, n)
+				inPlace := clone(x)
+				set.biasAct(act, inPlace.Data, inPlace.Data, bias.Data, 3, n)
+				if i := firstDifference(got.Data, want.Data); i >= 0 {
+					t.Fatalf("%s biasActivationForward: element %d = %v, addBias then forward %v", name, i, got.Data[i], want.Data[i])
+				}
+				if i := firstDifference(inPlace.Data, want.Data); i >= 0 {
+					t.Fatalf("%s biasActivationForward in place: element %d = %v, want %v", name, i, inPlace.Data[i], want.Data[i])
+				}
+				wantDx := newTensor(3, n)
+				set.actBackward(act, wantDx.Data, dy.Data, want.Data, true)
+				dx, buf := guarded(3, n, float32(math.NaN()))
+				set.actBackward(act, dx.Data, dy.Data, want.Data, false)
+				checkGuards(t, name+" backward", buf, 3*n)
+				if i := firstDifference(dx.Data, wantDx.Data); i >= 0 {
+					t.Fatalf("%s backward: set gives element %d = %v, clear and add %v", name, i, dx.Data[i], wantDx.Data[i])
+				}
 			}
 		}
 	}

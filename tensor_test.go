@@ -52,6 +52,17 @@ func checkGuards(t *testing.T, name string, buf []float32, n int) {
 	}
 }
 
+// firstDifference returns the first index at which a and b, of one length,
+// hold different bits, or -1.
+func firstDifference(a, b []float32) int {
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
 // clone returns a copy of t.
 func clone(t *Tensor) *Tensor {
 	c := newTensor(t.Rows, t.Cols)
@@ -202,7 +213,7 @@ func TestElementwiseKernels(t *testing.T) {
 		t.Errorf("addBias = %v", d.Data)
 	}
 	db := &Tensor{Rows: 1, Cols: 2, Data: []float32{100, 200}}
-	sumRowsAccumulate(db, a)
+	sumRowsAccumulate(db, a, true)
 	if !equalData(db.Data, []float32{104, 206}) {
 		t.Errorf("sumRowsAccumulate = %v", db.Data)
 	}
@@ -233,7 +244,7 @@ func TestActivationsNeverNaN(t *testing.T) {
 		for i := range ones.Data {
 			ones.Data[i] = 1
 		}
-		activationBackward(activation(act), dx, ones, y)
+		activationBackward(activation(act), dx, ones, y, true)
 		for i, v := range y.Data {
 			if math.IsNaN(float64(v)) || math.IsNaN(float64(dx.Data[i])) {
 				t.Errorf("%s(%g) = %g, derivative %g", name, inputs[i], v, dx.Data[i])
@@ -283,7 +294,7 @@ func TestActivationValues(t *testing.T) {
 			ones.Data[i] = 1
 		}
 		activationForward(act, y, x)
-		activationBackward(act, dx, ones, y)
+		activationBackward(act, dx, ones, y, true)
 		for i, xv := range xs {
 			wy, wd := f(float64(xv))
 			if math.Abs(float64(y.Data[i])-wy) > 1e-5 || math.Abs(float64(dx.Data[i])-wd) > 1e-5 {
