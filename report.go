@@ -170,7 +170,11 @@ func loadStudy(dir string) (*study, error) {
 		s.splits = append(s.splits, k)
 	}
 	sort.Slice(s.splits, func(i, j int) bool { return s.splits[i].less(s.splits[j]) })
-	s.baselines, s.noBaseline = computeBaselines(s.splits)
+	pairs := map[[2]string]bool{}
+	for _, row := range s.analysed {
+		pairs[[2]string{row.Task, row.Dataset}] = true
+	}
+	s.baselines, s.noBaseline = computeBaselines(s.splits, pairs)
 	return s, nil
 }
 

@@ -100,19 +100,22 @@ type baseline struct {
 // best is the highest of the trivial predictors' accuracies.
 func (b baseline) best() float64 { return max(b.Zeros, b.Mean, b.BestConst) }
 
-// computeBaselines computes the baseline of every analysed (task, dataset)
-// pair on the test set of each split key. Test sets that cannot be
-// generated (sizes one_hot cannot hold; their runs failed too) have none,
-// and problems says why.
-func computeBaselines(splits []splitKey) (out map[baselineKey]baseline, problems []string) {
+// computeBaselines computes the baseline of the (task, dataset) pairs in
+// pairs (the analysed pairs the rows ran) on the test set of each split
+// key. Test sets that cannot be generated (sizes one_hot cannot hold; their
+// runs failed too) have none, and problems says why.
+func computeBaselines(splits []splitKey, pairs map[[2]string]bool) (out map[baselineKey]baseline, problems []string) {
 	out = map[baselineKey]baseline{}
 	for _, sp := range splits {
 		for k, name := range datasetNames {
 			var ts []Task
 			for _, t := range tasks {
-				if exclusionReason(t.Name, name) == "" {
+				if exclusionReason(t.Name, name) == "" && pairs[[2]string{t.Name, name}] {
 					ts = append(ts, t)
 				}
+			}
+			if len(ts) == 0 {
+				continue
 			}
 			data, err := newData(datasetKind(k), sp.Seed, sp.Train, sp.Val, sp.Test)
 			if err != nil {
