@@ -538,7 +538,7 @@ func TestBestConstant(t *testing.T) {
 		{[]float32{0, 0, 0, 1, 1}, 0},
 		{[]float32{1, 0, 1, 0, 1}, 1},
 		{[]float32{0.1, 0.2, 0.35, 5, 5.1, 5.2, 5.3}, 5.15}, // [5, 5.3] holds four, within 0.158 of 5.15
-		{[]float32{-2, 7}, -2}, // a tie: the first window
+		{[]float32{-2, 7}, -2},                              // a tie: the first window
 		{nil, 0},
 	} {
 		got := bestConstant(slices.Clone(c.labels))
