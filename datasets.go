@@ -82,7 +82,7 @@ const (
 
 // drawRecord fills a and b (W each) with the next record of kind from r.
 // one_hot records are not drawn this way (see Data); a one_hot record here
-// is a uniform pair, used only by tests.
+// is a uniform pair, used by tests and by the replay's overlap.
 func drawRecord(kind datasetKind, r *rng, a, b []float32) {
 	switch kind {
 	case oneHot:
@@ -175,6 +175,7 @@ type Split struct {
 // memory, and the training set as a rule for drawing batches.
 type Data struct {
 	Kind      datasetKind
+	gen       datasetKind // the generator its records are drawn with: Kind, but random for random_pos under the replay's random-pos
 	Val, Test Split
 	// TrainSize is how many distinct training records there are: the
 	// requested size for the generated datasets, the pairs left after the
@@ -183,6 +184,7 @@ type Data struct {
 	seed       uint64
 	trainPairs []uint16           // one_hot: training pairs, as ia·W + ib
 	heldOut    map[uint64][]int32 // other kinds: record hash -> held-out rows (val rows, then test rows offset by len(val))
+	overlap    *overlapStream     // the replay's overlap: the trial's training stream (replay.go); nil otherwise
 }
 
 // newData builds kind's splits for seed: valSize validation and testSize
@@ -190,11 +192,18 @@ type Data struct {
 // pairs that remain). It fails if one_hot's domain cannot hold the held-out
 // sets with at least one pair left for training.
 func newData(kind datasetKind, seed uint64, trainSize, valSize, testSize int) (*Data, error) {
+	return newDataDrawnAs(kind, kind, seed, trainSize, valSize, testSize)
+}
+
+// newDataDrawnAs is newData with kind's records drawn by gen's generator,
+// from kind's own streams (the replay's random-pos draws random_pos as
+// random, replayGenerator).
+func newDataDrawnAs(kind, gen datasetKind, seed uint64, trainSize, valSize, testSize int) (*Data, error) {
 	if trainSize < 1 || valSize < 1 || testSize < 1 {
 		return nil, fmt.Errorf("dataset sizes must be positive: train %d, validation %d, test %d", trainSize, valSize, testSize)
 	}
 	d := &Data{
-		Kind: kind, seed: seed, TrainSize: trainSize,
+		Kind: kind, gen: gen, seed: seed, TrainSize: trainSize,
 		Val:  Split{newTensor(valSize, busWidth), newTensor(valSize, busWidth)},
 		Test: Split{newTensor(testSize, busWidth), newTensor(testSize, busWidth)},
 	}
@@ -248,7 +257,7 @@ func (d *Data) fillHeldOut(s Split, stream uint64, offset int) {
 	for i, index := 0, uint64(0); i < s.A.Rows; index++ {
 		a, b := s.A.Row(i), s.B.Row(i)
 		r := newRNG(d.seed, uint64(d.Kind), stream, index)
-		drawRecord(d.Kind, &r, a, b)
+		drawRecord(d.gen, &r, a, b)
 		h := recordHash(a, b)
 		if d.findHeldOut(h, a, b) {
 			continue
@@ -270,6 +279,9 @@ func (d *Data) heldOutRow(j int) (a, b []float32) {
 
 // findHeldOut reports whether the record (a, b) with hash h is held out.
 func (d *Data) findHeldOut(h uint64, a, b []float32) bool {
+	if d.overlap != nil {
+		panic("findHeldOut: the replay's overlap holds nothing out")
+	}
 	for _, j := range d.heldOut[h] {
 		ha, hb := d.heldOutRow(int(j))
 		if equalFloats(ha, a) && equalFloats(hb, b) {
@@ -304,14 +316,19 @@ func (d *Data) trainRecord(i int, a, b []float32) bool {
 		return true
 	}
 	r := newRNG(d.seed, uint64(d.Kind), streamTrain, uint64(i))
-	drawRecord(d.Kind, &r, a, b)
+	drawRecord(d.gen, &r, a, b)
 	return !d.findHeldOut(recordHash(a, b), a, b)
 }
 
 // fillTrainBatch fills every row of a and b (N,W) with a training record
 // drawn uniformly, with replacement, from the training set, using r to pick
-// the records; a held-out record is never returned.
+// the records; a held-out record is never returned. Under the replay's
+// overlap the trial's stream gives the records instead.
 func (d *Data) fillTrainBatch(r *rng, a, b *Tensor) {
+	if d.overlap != nil {
+		d.overlap.fillBatch(r, a, b)
+		return
+	}
 	for row := 0; row < a.Rows; row++ {
 		for !d.trainRecord(r.intn(d.TrainSize), a.Row(row), b.Row(row)) {
 		}

@@ -26,6 +26,7 @@
 //	results.go           the results file: the protocol string, the columns, its lock, resume, the run log, merge
 //	os_unix.go           the file lock (flock) and the terminal's resize signal; os_other.go stands in elsewhere
 //	sweep.go             the plan of experiments, shards, the order they start in and their ETA, the worker pool
+//	replay.go            the replay of the original 2018 code's behaviours, each a switch (-protocol 2018, -replay)
 //	report.go            the report from the results file alone: the results loaded and checked,
 //	report_claims.go     the counts and the article's claims judged,
 //	stats.go             the paired statistics the verdicts rest on (sign and McNemar tests, Holm, bootstrap),
@@ -169,6 +170,12 @@ Flags:
   -seed N           first seed (default 1)
   -seeds N          seeds per experiment: N, N+1, ... (default 1, at most 1000)
   -quick            short protocol (100-step trials, 1,000-step long run, 1,000 held-out records)
+  -protocol NAME    fixed (the default: PROTOCOL.md, the original's bugs fixed) or 2018 (the
+                    original code's behaviour: every -replay switch on)
+  -replay LIST      comma list of the original's behaviours to turn on over the fixed protocol
+                    (2018 for all): residual-eval, random-pos, test-selection, train-stop,
+                    overlap, one-hot-sum-128, lr-carry, nan-drop (see README.md); with
+                    lr-carry each selected experiment brings the chain of experiments before it
   -grid-steps N     steps of each learning-rate trial (default 1000; 100 with -quick)
   -long-steps N     steps of the long run, 0 for none (default 30000; 1000 with -quick)
   -workers N        trainings in parallel (default: the number of CPUs; at most 8 per CPU)
@@ -185,6 +192,8 @@ Examples (each writes into its own folder):
   go run . -quick -out results-quick               a first look (about 30 minutes; 4 with SIMD)
   go run . -tasks dot,reduce_sum -networks multiply,multiply_simple -out dot-sum
   go run . -datasets many_hot -tasks logical_xor -seeds 5 -out xor5
+  go run . -protocol 2018 -seeds 3 -out r2018      the study as the original code ran it
+  go run . -replay residual-eval -networks dense_residual-2-linear -out skips
   go run . list -tasks concat                      how many experiments that is
   go run . report -out results-quick               re-render a study's report
   go run . -shard 0/4 -out shards                  the first of four shards (e.g. one per machine)
@@ -208,7 +217,7 @@ type options struct {
 	command     string // "" (the study) or one of commands
 	sel         Selection
 	protocol    Protocol
-	protocolSet bool // -quick, -grid-steps or -long-steps was given
+	protocolSet bool // -quick, -grid-steps, -long-steps, -protocol or -replay was given
 	workers     int
 	outDir      string
 	profile     string   // -cpuprofile: write a CPU profile of the study here
@@ -310,7 +319,10 @@ func parseArgs(args []string) (options, error) {
 	if o.protocol, err = f.protocol(); err != nil {
 		return o, err
 	}
-	o.protocolSet = f.given["quick"] || f.given["grid-steps"] || f.given["long-steps"]
+	o.protocolSet = f.given["quick"] || f.given["grid-steps"] || f.given["long-steps"] || f.given["protocol"] || f.given["replay"]
+	if o.command == "estimate" && o.protocol.Replay.Has(replayLRCarry) {
+		return o, usageError{"estimate samples experiments one by one, and under lr-carry an experiment needs every one before it in its chain: estimate without lr-carry (e.g. -replay with the other switches)"}
+	}
 	if o.every < 1 {
 		return o, usageError{fmt.Sprintf("-every must be at least 1, got %d", o.every)}
 	}
@@ -347,6 +359,7 @@ type flagValues struct {
 	seeds                     int
 	gridSteps, longSteps      int // used only when given
 	shard                     string
+	protocolName, replay      string          // -protocol and -replay
 	given                     map[string]bool // the flags given on the command line, by name
 }
 
@@ -365,6 +378,8 @@ func newFlagSet(o *options, f *flagValues) *flag.FlagSet {
 	fs.BoolVar(&f.quick, "quick", false, "")
 	fs.IntVar(&f.gridSteps, "grid-steps", 0, "")
 	fs.IntVar(&f.longSteps, "long-steps", 0, "")
+	fs.StringVar(&f.protocolName, "protocol", "fixed", "")
+	fs.StringVar(&f.replay, "replay", "", "")
 	fs.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "")
 	fs.StringVar(&o.outDir, "out", "results", "")
 	fs.StringVar(&o.profile, "cpuprofile", "", "")
@@ -433,11 +448,19 @@ func (f flagValues) selection() (Selection, error) {
 }
 
 // protocol returns the protocol the flags ask for: the paper's, or the
-// quick one with -quick, with -grid-steps and -long-steps if given.
+// quick one with -quick, with -grid-steps and -long-steps if given, and
+// the replay's switches of -protocol and -replay (replayFlags).
 func (f flagValues) protocol() (Protocol, error) {
 	p := paperProtocol()
 	if f.quick {
 		p = quickProtocol()
+	}
+	names, err := parseList("-replay", f.replay, f.given["replay"])
+	if err != nil {
+		return p, err
+	}
+	if p.Replay, err = replayFlags(f.protocolName, names); err != nil {
+		return p, usageError{err.Error()}
 	}
 	if f.given["grid-steps"] {
 		if f.gridSteps < 1 {
@@ -484,6 +507,8 @@ func listExample(flagName string) string {
 		return "dot,reduce_sum"
 	case "-datasets":
 		return "one_hot,many_hot"
+	case "-replay":
+		return "residual-eval,train-stop"
 	}
 	return "multiply,dense-2-relu"
 }
@@ -512,7 +537,10 @@ func printList(w io.Writer, o options, plan Plan) {
 		fmt.Fprintf(w, "shard: %s (experiments whose identity hash is %d modulo %d)\n", o.sel.Shard, o.sel.Shard.I, o.sel.Shard.N)
 	}
 	fmt.Fprintf(w, "protocol: %s\n", plan.Protocol)
-	if !o.sel.All {
+	switch {
+	case plan.Protocol.Replay.Has(replayLRCarry):
+		fmt.Fprintln(w, "lr-carry: each selected experiment comes with every experiment before it in its chain, excluded pairs included")
+	case !o.sel.All:
 		fmt.Fprintln(w, "excluded (task, dataset) pairs are left out; -all includes them")
 	}
 	fmt.Fprintf(w, "%d experiments\n", len(plan.Experiments))

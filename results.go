@@ -51,15 +51,22 @@ const protocolVersion = "reasonops-2"
 
 // String describes the protocol in one line, which is the results file's
 // protocol column: rows are resumed and merged together only if these
-// strings are equal. parseProtocol reads it back.
+// strings are equal. parseProtocol reads it back. The replay's switches,
+// when any is on, come last (";replay=v1:residual-eval+train-stop", see
+// replayVersion), so that the fixed protocol's string is the same as
+// before the replay existed and replay rows never mix with fixed ones.
 func (p Protocol) String() string {
 	lrs := make([]string, len(p.LRs))
 	for i, lr := range p.LRs {
 		lrs[i] = formatFloat(lr)
 	}
-	return fmt.Sprintf("%s;grid=%d;long=%d;lrs=%s;batch=%d;check=%dx%d;target=%s;decrease=%sx%d;train=%d;val=%d;test=%d",
+	s := fmt.Sprintf("%s;grid=%d;long=%d;lrs=%s;batch=%d;check=%dx%d;target=%s;decrease=%sx%d;train=%d;val=%d;test=%d",
 		protocolVersion, p.GridSteps, p.LongSteps, strings.Join(lrs, "/"), p.BatchSize, p.CheckEvery, p.CheckSize,
 		formatFloat(p.Target), formatFloat(p.Decrease), p.MaxDecreases, p.TrainSize, p.ValSize, p.TestSize)
+	if p.Replay != 0 {
+		s += ";replay=" + p.Replay.protocolValue()
+	}
+	return s
 }
 
 // parseProtocol reads a Protocol back from its String form; it accepts only
@@ -105,6 +112,10 @@ func parseProtocol(s string) (Protocol, error) {
 			p.ValSize, err = strconv.Atoi(val)
 		case "test":
 			p.TestSize, err = strconv.Atoi(val)
+		case "replay":
+			if p.Replay, err = parseReplayValue(val); err != nil {
+				return bad(err.Error())
+			}
 		default:
 			return bad("unknown setting " + key)
 		}
@@ -884,7 +895,7 @@ func mergeResults(out string, inputs []string, protocol, holder string) (MergeSu
 		return sum, err
 	}
 	if protocol != "" && rows[0].Protocol != protocol {
-		return sum, setupErrorf("the files hold results of another protocol than the flags ask for (%s): leave out -quick, -grid-steps and -long-steps to merge the files' own",
+		return sum, setupErrorf("the files hold results of another protocol than the flags ask for (%s): leave out -quick, -grid-steps, -long-steps, -protocol and -replay to merge the files' own",
 			protocolDiff(rows[0].Protocol, protocol))
 	}
 	if sum.Protocol, err = parseProtocol(rows[0].Protocol); err != nil {

@@ -101,8 +101,9 @@ func resultsPath(dir string, s Shard) string {
 
 // newPlan resolves sel into experiments: for each of sel's seeds, each task,
 // dataset and network in that order, skipping excluded (task, dataset) pairs
-// unless sel.All, and those outside sel.Shard. Unknown names are errors
-// that list the valid ones.
+// unless sel.All, and those outside sel.Shard. Under the replay's lr-carry
+// the plan is instead the chains that lead up to those experiments
+// (carryPlan, replay.go). Unknown names are errors that list the valid ones.
 func newPlan(p Protocol, sel Selection) (Plan, error) {
 	ts, err := pick(tasks, sel.Tasks, lookupTask)
 	if err != nil {
@@ -124,18 +125,22 @@ func newPlan(p Protocol, sel Selection) (Plan, error) {
 		return Plan{}, fmt.Errorf("-seed %d -seeds %d: the last seed would pass %d, the largest seed", first, seeds, uint64(math.MaxUint64))
 	}
 	plan := Plan{Protocol: p}
+	carry := p.Replay.Has(replayLRCarry) // shards hold whole chains
 	for s := 0; s < seeds; s++ {
 		for _, t := range ts {
 			for _, d := range ds {
 				for _, n := range ns {
 					e := Experiment{Task: t, Dataset: d, Network: n, Seed: first + uint64(s)}
-					if (e.Excluded() && !sel.All) || !e.inShard(sel.Shard) {
+					if (e.Excluded() && !sel.All) || (!carry && !e.inShard(sel.Shard)) {
 						continue
 					}
 					plan.Experiments = append(plan.Experiments, e)
 				}
 			}
 		}
+	}
+	if carry {
+		plan.Experiments = carryPlan(plan.Experiments, sel.Shard)
 	}
 	return plan, nil
 }
@@ -498,8 +503,16 @@ func sweepFile(ctx context.Context, plan Plan, rf *resultsFile, workers int, ref
 			todo = append(todo, e)
 		}
 	}
-	startOrder(todo)
-	workers = max(min(workers, len(todo)), 1)
+	var jobs []job
+	if plan.Protocol.Replay.Has(replayLRCarry) {
+		jobs = carryJobs(todo, rf.rows) // whole chains, in the original's order (replay.go)
+	} else {
+		startOrder(todo)
+		for _, e := range todo {
+			jobs = append(jobs, job{experiments: []Experiment{e}})
+		}
+	}
+	workers = max(min(workers, len(jobs)), 1)
 	model := newEtaModel(rf.rows, todo)
 	prog := Progress{Event: progressStart, Total: len(plan.Experiments), Skipped: len(plan.Experiments) - len(todo), Workers: workers}
 	prog.Done = prog.Skipped
@@ -528,7 +541,7 @@ func sweepFile(ctx context.Context, plan Plan, rf *resultsFile, workers int, ref
 		defer t.Stop()
 		tick = t.C
 	}
-	rows := startWorkers(ctx, plan.Protocol, todo, states)
+	rows := startWorkers(ctx, plan.Protocol, jobs, states)
 	var writeErr error
 	for {
 		select {
@@ -579,53 +592,83 @@ func inFlight(states []workerState) []flight {
 	return fs
 }
 
+// job is what a worker runs, one experiment after another: one experiment;
+// or, under the replay's lr-carry, a chain up to its last experiment to run
+// (carryJobs, replay.go), whose experiments already in the results file
+// (done) pass their rates on without running again.
+type job struct {
+	experiments []Experiment
+	done        map[string]Row // by Experiment.Key
+}
+
+// runJob runs j's experiments in order with run, each given the rate
+// carried past the ones before it (which only lr-carry uses), and passes
+// each row to emit. It stops at the first experiment that run reports
+// unfinished (ctx was cancelled).
+func runJob(j job, run func(e Experiment, carry carriedLR) (Row, bool), emit func(Row)) {
+	var carry carriedLR
+	for _, e := range j.experiments {
+		if r, ok := j.done[e.Key()]; ok {
+			carry = carry.after(r)
+			continue
+		}
+		row, ok := run(e, carry)
+		if !ok {
+			return
+		}
+		emit(row)
+		carry = carry.after(row)
+	}
+}
+
 // startWorkers starts one goroutine per element of states that run the
-// experiments todo under p, in todo's order, each showing what it trains in
-// its state; it returns the channel their rows arrive on, in the order they
-// finish. Once ctx is cancelled no experiment starts and those in flight
-// give no row; the channel is closed when every worker has stopped.
-func startWorkers(ctx context.Context, p Protocol, todo []Experiment, states []workerState) <-chan Row {
-	jobs := make(chan Experiment)
+// jobs under p, in their order, each showing what it trains in its state;
+// it returns the channel their rows arrive on, in the order they finish.
+// Once ctx is cancelled no job starts and the experiments in flight give
+// no row; the channel is closed when every worker has stopped.
+func startWorkers(ctx context.Context, p Protocol, jobs []job, states []workerState) <-chan Row {
+	feed := make(chan job)
 	rows := make(chan Row)
 	var wg sync.WaitGroup
 	for w := range states {
 		st := &states[w]
 		wctx := withStepCounter(ctx, &st.steps)
+		run := func(e Experiment, carry carriedLR) (Row, bool) {
+			st.steps.Store(0)
+			st.current.Store(&flight{cell: e.cell(), started: time.Now()})
+			defer st.current.Store(nil)
+			return runExperiment(wctx, p, e, carry)
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for e := range jobs {
-				st.steps.Store(0)
-				st.current.Store(&flight{cell: e.cell(), started: time.Now()})
-				row, ok := runExperiment(wctx, p, e)
-				st.current.Store(nil)
-				if ok {
-					rows <- row
-				}
+			for j := range feed {
+				runJob(j, run, func(r Row) { rows <- r })
 			}
 		}()
 	}
 	go func() {
-	feed:
-		for _, e := range todo {
+	loop:
+		for _, j := range jobs {
 			select {
-			case jobs <- e:
+			case feed <- j:
 			case <-ctx.Done():
-				break feed
+				break loop
 			}
 		}
-		close(jobs)
+		close(feed)
 		wg.Wait()
 		close(rows)
 	}()
 	return rows
 }
 
-// runExperiment trains e under protocol p and returns its results row. A
-// panic inside the training is recovered and recorded in the row's error
-// column, so a failure is kept, never dropped; ok is false only when ctx
-// was cancelled before the experiment finished.
-func runExperiment(ctx context.Context, p Protocol, e Experiment) (row Row, ok bool) {
+// runExperiment trains e under protocol p (under lr-carry, trying carry's
+// rate first) and returns its results row. A panic inside the training is
+// recovered and recorded in the row's error column, so a failure is kept,
+// never dropped; so is an experiment the replay's nan-drop ends. ok is
+// false only when ctx was cancelled before the experiment finished.
+func runExperiment(ctx context.Context, p Protocol, e Experiment, carry carriedLR) (row Row, ok bool) {
 	start := time.Now()
 	row = newRow(p, e)
 	defer func() {
@@ -636,13 +679,17 @@ func runExperiment(ctx context.Context, p Protocol, e Experiment) (row Row, ok b
 		row.Datetime = time.Now().Format(datetimeLayout)
 		row.WallSeconds = time.Since(start).Seconds()
 	}()
-	o, err := trainExperiment(ctx, p, e)
+	o, err := trainExperiment(ctx, p, e, carry)
 	if err != nil {
 		row.Error = err.Error()
 		return row, true
 	}
 	if ctx.Err() != nil {
 		return row, false
+	}
+	if o.Dropped {
+		row.Error = nanDropError
+		return row, true
 	}
 	row.fill(o)
 	return row, true

@@ -18,7 +18,7 @@ import (
 // benchModel returns a model of spec at the benchmark's shapes (batch 32,
 // inputs 2 x 128, output width 128) with random inputs and labels loaded.
 func benchModel(tb testing.TB, spec NetworkSpec, data datasetKind) *model {
-	m, err := newModel(spec, 128, 32, skipZeros(data))
+	m, err := newModel(spec, 128, 32, skipZeros(data), 0)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestLearnsForReal(t *testing.T) {
 	for _, c := range [][2]string{{"elementwise_add", "dense-1-linear"}, {"elementwise_mul", "multiply_simple"}} {
 		task, _ := lookupTask(c[0])
 		spec, _ := findNetwork(c[1])
-		row, ok := runExperiment(context.Background(), paperProtocol(), Experiment{Task: task, Dataset: random, Network: spec, Seed: 1})
+		row, ok := runExperiment(context.Background(), paperProtocol(), Experiment{Task: task, Dataset: random, Network: spec, Seed: 1}, carriedLR{})
 		if !ok || row.Error != "" {
 			t.Fatalf("%s on %s: %v", c[1], c[0], row.Error)
 		}
@@ -363,7 +363,7 @@ func TestSparseInputsTrainTheSame(t *testing.T) {
 			spec, _ := findNetwork(name)
 			var params [2][]float32
 			for i, sparse := range []bool{false, true} {
-				m, err := newModel(spec, 128, 32, sparse)
+				m, err := newModel(spec, 128, 32, sparse, 0)
 				if err != nil {
 					t.Fatal(err)
 				}

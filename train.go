@@ -37,6 +37,7 @@ type Protocol struct {
 	TrainSize    int       // distinct training records (1,000,000; one_hot has its own, smaller domain)
 	ValSize      int       // validation records (4,000)
 	TestSize     int       // test records (4,000)
+	Replay       Replay    // the original code's behaviours replayed (replay.go); none in the fixed protocol
 }
 
 // evalBatch is the number of records one forward pass of an evaluation
@@ -89,6 +90,7 @@ type model struct {
 	tape         *Tape
 	a, b         *Node // (N,W) training inputs, filled before each step
 	label        *Node // (N,O) training labels
+	out          *Node // (N,O) training outputs: after a step, the predictions made before its update
 	loss         *Node // (1,1)
 	opt          *Adam
 	eval         *Tape
@@ -99,7 +101,9 @@ type model struct {
 // newModel builds spec for output width out at the study's widths, for
 // training batches of batch records. sparse says the inputs are mostly
 // zeros, so that the layers reading them skip the zeros (see skipZeros).
-func newModel(spec NetworkSpec, out, batch int, sparse bool) (*model, error) {
+// The network evaluated is the one trained, unless replay's residual-eval
+// says otherwise (evaluatedNetwork, replay.go).
+func newModel(spec NetworkSpec, out, batch int, sparse bool, replay Replay) (*model, error) {
 	net, err := newNetwork(spec, busWidth, hiddenWidth, out)
 	if err != nil {
 		return nil, err
@@ -111,9 +115,10 @@ func newModel(spec NetworkSpec, out, batch int, sparse bool) (*model, error) {
 	for _, in := range []*Node{m.a, m.b, m.evalA, m.evalB} {
 		in.Sparse = sparse
 	}
-	m.loss = m.tape.MSE(net.Record(m.tape, m.a, m.b), m.label)
+	m.out = net.Record(m.tape, m.a, m.b)
+	m.loss = m.tape.MSE(m.out, m.label)
 	m.opt = newAdam(net.Params(), 0)
-	m.evalOut = net.Record(m.eval, m.evalA, m.evalB)
+	m.evalOut = evaluatedNetwork(net, replay).Record(m.eval, m.evalA, m.evalB)
 	return m, nil
 }
 
@@ -291,6 +296,7 @@ type trainer interface {
 type outcome struct {
 	Chosen          trialResult
 	FromLong        bool // the chosen trial is the long run
+	Dropped         bool // the replay's nan-drop: a trial diverged, and the original lost the experiment
 	Trials          int  // trainings, the long run included
 	DivergedTrials  int
 	TotalSteps      int // steps over all trials
@@ -322,6 +328,7 @@ func gridThenLong(p Protocol, tr trainer) outcome {
 		o.ChecksRejected += r.ChecksRejected
 		if r.Diverged {
 			o.DivergedTrials++
+			o.Dropped = p.Replay.Has(replayNaNDrop) // the experiment ends here (replay.go)
 		}
 		return r
 	}
@@ -329,6 +336,9 @@ func gridThenLong(p Protocol, tr trainer) outcome {
 	haveBest, decreases, previous := false, 0, 0.0
 	for i, lr := range p.LRs {
 		r := trial(gridTrial, lr, p.GridSteps)
+		if o.Dropped {
+			return o
+		}
 		if r.Val.Accuracy >= p.Target {
 			r.Test = tr.test()
 			o.Chosen = r
@@ -349,6 +359,9 @@ func gridThenLong(p Protocol, tr trainer) outcome {
 	o.Chosen = best
 	if p.LongSteps > 0 && haveBest {
 		long := trial(longTrial, best.LR, p.LongSteps)
+		if o.Dropped {
+			return o
+		}
 		if long.Val.Accuracy > best.Val.Accuracy {
 			long.Test = tr.test()
 			o.Chosen, o.FromLong = long, true
@@ -365,7 +378,7 @@ func gridThenLong(p Protocol, tr trainer) outcome {
 type experimentTrainer struct {
 	ctx        context.Context
 	p          Protocol
-	exp        Experiment
+	exp        Experiment // its task as the replay has it (replayTask)
 	data       *Data
 	m          *model
 	valLabels  *Tensor       // (ValSize, O)
@@ -375,6 +388,12 @@ type experimentTrainer struct {
 	batches    rng           // the batch stream of the trial in progress
 	diverged   bool          // the last trial diverged
 	steps      *atomic.Int64 // each step adds one (see withStepCounter)
+	trials     int           // trials started (the replay's overlap draws each its own data)
+
+	// choice is the set every choice is made on, with its labels: the
+	// validation set, or the test set under the replay's test-selection.
+	choice       Split
+	choiceLabels *Tensor
 }
 
 // stepCounterKey is the context key of the step counter a caller may give
@@ -390,14 +409,19 @@ func withStepCounter(ctx context.Context, steps *atomic.Int64) context.Context {
 	return context.WithValue(ctx, stepCounterKey{}, steps)
 }
 
-// trainExperiment runs e's learning-rate search and long run under p. Its
-// error says why the experiment could not start (its data or network could
-// not be built). If ctx is cancelled the training stops early and the
-// outcome is meaningless: the caller checks ctx and discards it.
-func trainExperiment(ctx context.Context, p Protocol, e Experiment) (outcome, error) {
+// trainExperiment runs e's learning-rate search and long run under p;
+// under the replay's lr-carry the search tries carry's rate first
+// (gridThenLongCarried, replay.go). Its error says why the experiment
+// could not start (its data or network could not be built). If ctx is
+// cancelled the training stops early and the outcome is meaningless: the
+// caller checks ctx and discards it.
+func trainExperiment(ctx context.Context, p Protocol, e Experiment, carry carriedLR) (outcome, error) {
 	tr, err := newExperimentTrainer(ctx, p, e)
 	if err != nil {
 		return outcome{}, err
+	}
+	if p.Replay.Has(replayLRCarry) {
+		return gridThenLongCarried(p, tr, carry), nil
 	}
 	return gridThenLong(p, tr), nil
 }
@@ -405,16 +429,17 @@ func trainExperiment(ctx context.Context, p Protocol, e Experiment) (outcome, er
 // newExperimentTrainer generates the experiment's data and labels and
 // builds its model.
 func newExperimentTrainer(ctx context.Context, p Protocol, e Experiment) (*experimentTrainer, error) {
-	data, err := newData(e.Dataset, e.Seed, p.TrainSize, p.ValSize, p.TestSize)
+	e.Task = replayTask(e.Task, p.Replay)
+	data, err := newExperimentData(p, e, 0)
 	if err != nil {
 		return nil, err
 	}
-	m, err := newModel(e.Network, e.Task.Width, p.BatchSize, skipZeros(e.Dataset))
+	m, err := newModel(e.Network, e.Task.Width, p.BatchSize, skipZeros(e.Dataset), p.Replay)
 	if err != nil {
 		return nil, err
 	}
 	tr := &experimentTrainer{
-		ctx: ctx, p: p, exp: e, data: data, m: m,
+		ctx: ctx, p: p, exp: e, m: m,
 		valLabels:  newTensor(p.ValSize, e.Task.Width),
 		testLabels: newTensor(p.TestSize, e.Task.Width),
 		initSeed:   hashWords(e.Seed, hashString(e.Task.Name), uint64(e.Dataset), hashString(e.Network.Name)),
@@ -423,9 +448,31 @@ func newExperimentTrainer(ctx context.Context, p Protocol, e Experiment) (*exper
 	if tr.steps, _ = ctx.Value(stepCounterKey{}).(*atomic.Int64); tr.steps == nil {
 		tr.steps = new(atomic.Int64) // nobody reads it
 	}
-	e.Task.labelBatch(tr.valLabels, data.Val.A, data.Val.B)
-	e.Task.labelBatch(tr.testLabels, data.Test.A, data.Test.B)
+	tr.useData(data)
 	return tr, nil
+}
+
+// newExperimentData returns the data of e's trial number trial: the same
+// for every trial, unless the replay's overlap draws each trial its own
+// (newOverlapData, replay.go); random_pos drawn as random under the
+// replay's random-pos (replayGenerator).
+func newExperimentData(p Protocol, e Experiment, trial int) (*Data, error) {
+	if p.Replay.Has(replayOverlap) {
+		return newOverlapData(p, e, trial)
+	}
+	return newDataDrawnAs(e.Dataset, replayGenerator(e.Dataset, p.Replay), e.Seed, p.TrainSize, p.ValSize, p.TestSize)
+}
+
+// useData makes d the trainer's data: it labels the held-out sets and
+// picks the set choices are made on.
+func (tr *experimentTrainer) useData(d *Data) {
+	tr.data = d
+	tr.exp.Task.labelBatch(tr.valLabels, d.Val.A, d.Val.B)
+	tr.exp.Task.labelBatch(tr.testLabels, d.Test.A, d.Test.B)
+	tr.choice, tr.choiceLabels = d.Val, tr.valLabels
+	if tr.p.Replay.Has(replayTestSelection) { // the original had no validation set (replay.go)
+		tr.choice, tr.choiceLabels = d.Test, tr.testLabels
+	}
 }
 
 // train runs one trial: a fresh network, from the draw of initial weights
@@ -440,10 +487,19 @@ func (tr *experimentTrainer) train(kind trialKind, lr float64, steps int) trialR
 	if kind == longTrial {
 		initSeed, batchSeed = hashWords(initSeed, hashString("long run")), hashWords(batchSeed, hashString("long run"))
 	}
+	if tr.p.Replay.Has(replayOverlap) { // every trial its own data, weights and batches (replay.go)
+		initSeed, batchSeed = tr.overlapTrial(initSeed, batchSeed)
+	}
+	tr.trials++
 	tr.m.net.Init(initSeed)
 	tr.m.opt.Reset(lr)
 	tr.batches = rng{state: batchSeed}
-	res := trainSteps(tr.p, steps, tr)
+	var res trialResult
+	if tr.p.Replay.Has(replayTrainStop) { // the original's early stopping (replay.go)
+		res = trainStepsOnTrainingBatches(tr.p, steps, tr)
+	} else {
+		res = trainSteps(tr.p, steps, tr)
+	}
 	res.LR = lr
 	tr.diverged = res.Diverged
 	return res
@@ -462,14 +518,15 @@ func (tr *experimentTrainer) step() (float32, bool) {
 	return m.step(), false
 }
 
-// checkSubset measures the first CheckSize validation records.
+// checkSubset measures the first CheckSize records of the set choices are
+// made on (the validation set).
 func (tr *experimentTrainer) checkSubset() float64 {
-	return tr.m.evaluate(tr.data.Val, tr.valLabels, tr.p.CheckSize).Accuracy
+	return tr.m.evaluate(tr.choice, tr.choiceLabels, tr.p.CheckSize).Accuracy
 }
 
-// validate measures the whole validation set.
+// validate measures the whole set choices are made on (the validation set).
 func (tr *experimentTrainer) validate() evalResult {
-	return tr.m.evaluate(tr.data.Val, tr.valLabels, 0)
+	return tr.m.evaluate(tr.choice, tr.choiceLabels, 0)
 }
 
 // test measures the network of the last trial on the test set.
