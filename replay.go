@@ -387,7 +387,9 @@ func (tr *experimentTrainer) overlapTrial(initSeed, batchSeed uint64) (uint64, u
 // The validation set, used only when test-selection is off (a hybrid the
 // original never ran, having none), is p.ValSize independent records (for
 // one_hot, uniform pairs), drawn apart from the set so that the set holds
-// exactly the original's draws.
+// exactly the original's draws. Unlike the fixed protocol's, one_hot's
+// training array is stored: 2 bytes a record (2 MB), and 4 MB more for the
+// set's table while it is built, per trial in flight.
 func newOverlapData(p Protocol, e Experiment, trial int) (*Data, error) {
 	if p.TrainSize < 1 || p.ValSize < 1 || p.TestSize < 1 {
 		return nil, fmt.Errorf("dataset sizes must be positive: train %d, validation %d, test %d", p.TrainSize, p.ValSize, p.TestSize)
