@@ -19,8 +19,10 @@
 //	layers.go            the dense layer, its initialisers, the residual rule, the multiply units, the 27 networks
 //	adam.go              the Adam optimiser
 //	datasets.go          the four datasets and their disjoint training, validation and test splits
-//	tasks.go             the twelve tasks' labels and the excluded (task, dataset) pairs
-//	grid.go              the grid of tasks x datasets x networks: lookups by name, an experiment and its place
+//	units.go             the arithmetic units after the article (NAC, NALU, NAU, NMU, ...): networks beyond the paper's
+//	tasks.go             the tables of tasks: label, width and excluded datasets of each (the article's twelve, others)
+//	grid.go              the registry of networks and tasks, the paper grid as a named subset of it,
+//	                     lookups by name, an experiment and its place
 //	train.go             how one experiment trains: the model, a training's steps and early stopping,
 //	                     the learning-rate grid and the long run
 //	results.go           the results file: the protocol string, the columns, its lock, resume, the run log, merge
@@ -163,9 +165,11 @@ Usage:
                                     they go to a temporary folder that is removed
 
 Flags:
-  -tasks LIST       comma list of tasks (default all 12)
+  -tasks LIST       comma list of tasks (default the paper grid's 12)
   -datasets LIST    comma list of datasets (default all 4)
-  -networks LIST    comma list of networks (default all 27)
+  -networks LIST    comma list of networks (default the paper grid's 27); the arithmetic
+                    units beyond the paper (nac, nalu, inalu, nau, nmu, nau-nmu, realnpu,
+                    glu, bilinear-glu) run only when named here
   -all              also run the (task, dataset) pairs the analysis excludes
   -seed N           first seed (default 1)
   -seeds N          seeds per experiment: N, N+1, ... (default 1, at most 1000)
@@ -194,6 +198,7 @@ Examples (each writes into its own folder):
   go run . -datasets many_hot -tasks logical_xor -seeds 5 -out xor5
   go run . -protocol 2018 -seeds 3 -out r2018      the study as the original code ran it
   go run . -replay residual-eval -networks dense_residual-2-linear -out skips
+  go run . -quick -tasks elementwise_mul,reduce_sum -networks nmu,nau,multiply -out units
   go run . list -tasks concat                      how many experiments that is
   go run . report -out results-quick               re-render a study's report
   go run . -shard 0/4 -out shards                  the first of four shards (e.g. one per machine)

@@ -189,7 +189,7 @@ func TestResidualEvalModel(t *testing.T) {
 			drawRecord(random, &rg, m.evalA.Value.Row(i), m.evalB.Value.Row(i))
 		}
 		m.eval.Forward()
-		plain := *m.net
+		plain := *m.net.(*Network)
 		plain.Spec.Type = "dense"
 		ref := newEvalTape()
 		a, b := ref.Input(evalBatch, busWidth), ref.Input(evalBatch, busWidth)
@@ -612,7 +612,7 @@ func TestOverlapTrialsDrawAfresh(t *testing.T) {
 		}
 		tr.train(kind, 1e-3, 0) // no steps: the weights as drawn
 		tests = append(tests, slices.Clone(tr.data.Test.A.Data))
-		weights = append(weights, slices.Clone(tr.m.net.Layers[0].W.Value.Data))
+		weights = append(weights, slices.Clone(tr.m.net.(*Network).Layers[0].W.Value.Data))
 		tr.step()
 		batches = append(batches, slices.Clone(tr.m.a.Value.Data))
 	}

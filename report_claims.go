@@ -601,7 +601,8 @@ func claimXorHardest(in claimInput) claimResult {
 
 // judgeClaims returns the verdicts of the eight claims on the study's rows.
 func judgeClaims(s *study) [8]claimResult {
-	in := claimInput{rows: s.analysed, target: s.target, informative: s.informative, gapClosed: s.gapClosed, outside: s.outsideRange}
+	paper := filterRows(s.analysed, func(r Row) bool { return inPaperGrid(r.Task, r.Network) }) // the article's claims: its networks and tasks only
+	in := claimInput{rows: paper, target: s.target, informative: s.informative, gapClosed: s.gapClosed, outside: s.outsideRange}
 	return [8]claimResult{
 		claimMultiplyBest(in),
 		claimMultiplyAlmostEverywhere(in),

@@ -93,7 +93,9 @@ func writeStatus(b *strings.Builder, s *study) {
 	perSeed := paperGridSize()
 	done := map[string]bool{}
 	for _, r := range s.analysed {
-		done[r.Key()] = true
+		if inPaperGrid(r.Task, r.Network) {
+			done[r.Key()] = true
+		}
 	}
 	want := perSeed * len(s.seeds)
 	errs := 0
@@ -124,7 +126,7 @@ func writeStatus(b *strings.Builder, s *study) {
 		b.WriteString(")")
 	}
 	fmt.Fprintf(b, ". The paper grid is the %d analysed (task, dataset) pairs times the %d networks, %s experiments per seed. ",
-		perSeed/len(networks), len(networks), thousands(perSeed))
+		perSeed/len(paperNetworks), len(paperNetworks), thousands(perSeed))
 	b.WriteString("A run is one experiment with one seed; it succeeds when its test accuracy is at least " + formatFloat(s.target) +
 		"; a run that ended in an error counts as a failure with accuracy 0. Percentages are rounded down.\n\n")
 	paper := paperProtocol().String()
@@ -146,7 +148,7 @@ func selectionNote(s *study) string {
 		have["t:"+r.Task], have["d:"+r.Dataset], have["n:"+r.Network] = true, true, true
 	}
 	var ts, ds, ns []string
-	for _, t := range tasks {
+	for _, t := range paperTasks {
 		if have["t:"+t.Name] {
 			ts = append(ts, t.Name)
 		}
@@ -156,7 +158,7 @@ func selectionNote(s *study) string {
 			ds = append(ds, d)
 		}
 	}
-	for _, n := range networks {
+	for _, n := range paperNetworks {
 		if have["n:"+n.Name] {
 			ns = append(ns, n.Name)
 		}
@@ -168,8 +170,8 @@ func selectionNote(s *study) string {
 		return fmt.Sprintf("%d of %d %s (%s)", len(have), all, what, listSome(have, 12))
 	}
 	note := "."
-	if len(ts) < len(tasks) || len(ds) < len(datasetNames) || len(ns) < len(networks) {
-		note = fmt.Sprintf(": %s, %s, %s.", part(ts, len(tasks), "tasks"), part(ds, len(datasetNames), "datasets"), part(ns, len(networks), "networks"))
+	if len(ts) < len(paperTasks) || len(ds) < len(datasetNames) || len(ns) < len(paperNetworks) {
+		note = fmt.Sprintf(": %s, %s, %s.", part(ts, len(paperTasks), "tasks"), part(ds, len(datasetNames), "datasets"), part(ns, len(paperNetworks), "networks"))
 	}
 	return note + " Verdicts that rest on too few runs come out inconclusive or \"no data\" (section 4). " +
 		"To complete the paper grid for these seeds, run the study with the same -out and no -tasks, -datasets or -networks: what is done is skipped."
@@ -225,7 +227,11 @@ func writeSummary(b *strings.Builder, s *study) {
 	}
 	mdTable(b, []string{"rank", "network", "parameters", "informative runs", "success rate [95%]", "strict metric", "mean lift",
 		"success, all runs", "mean accuracy, all runs"}, rows)
-	if missing := len(networks) - len(sums); missing > 0 {
+	missing := len(paperNetworks)
+	for _, n := range sums {
+		missing -= b2i(isPaperNetwork(n.Name))
+	}
+	if missing > 0 {
 		fmt.Fprintf(b, "Networks with no runs yet: %d.\n\n", missing)
 	}
 	fmt.Fprintf(b, "![Success rate per network](%s)\n\n", summarySVGName)
@@ -458,7 +464,7 @@ func writeDifferences(b *strings.Builder, s *study) {
 - **Trivial baselines shown** (section 3), since an all-zero or constant output already passes the metric in many cells.
 - All %d tasks (the article lists 10) and all %d networks (the article reports 23) are in the grid.
 
-`, thousands(p.TestSize), thousands(p.ValSize), thousands(max(oneHotDomain-p.ValSize-p.TestSize, 0)), len(tasks), len(networks))
+`, thousands(p.TestSize), thousands(p.ValSize), thousands(max(oneHotDomain-p.ValSize-p.TestSize, 0)), len(paperTasks), len(paperNetworks))
 	writeThisStudy(b, s)
 }
 

@@ -296,7 +296,7 @@ const paramWidth = 128
 var parameterCounts = sync.OnceValue(func() map[string]int {
 	counts := map[string]int{}
 	for _, spec := range networks {
-		net, err := newNetwork(spec, busWidth, hiddenWidth, paramWidth)
+		net, err := buildNetwork(spec, busWidth, hiddenWidth, paramWidth)
 		if err != nil {
 			continue
 		}
@@ -307,13 +307,13 @@ var parameterCounts = sync.OnceValue(func() map[string]int {
 	return counts
 })
 
-// sameSize returns the networks whose parameter count is within a factor
-// 1.25 of network's, itself excluded, in networks order.
+// sameSize returns the paper's networks whose parameter count is within a
+// factor 1.25 of network's, itself excluded, in networks order.
 func sameSize(network string) []string {
 	counts := parameterCounts()
 	n := float64(counts[network])
 	var out []string
-	for _, o := range networks {
+	for _, o := range paperNetworks {
 		m := float64(counts[o.Name])
 		if o.Name != network && m <= 1.25*n && n <= 1.25*m {
 			out = append(out, o.Name)

@@ -78,15 +78,22 @@ const (
 	trivialFill   = "#d9d9d9" // a cell whose test sets a trivial predictor passes
 )
 
-// heatmapSVG draws dataset's task x network heat map: a row per task (tasks
-// order), a column per network (networks order), each cell one rect of
+// heatmapSVG draws dataset's task x network heat map: a row per task (the
+// paper's, then others with runs, in tasks order), a column per network
+// (the paper's, then others with runs, in networks order), each cell one rect of
 // class "cell" (plus "excluded", "missing", "trivial" or "success"), and a
 // legend below. Colour is the mean accuracy on the nines scale; a gold
 // outline marks a cell where every seed succeeded; a trivially passable
 // cell is grey with a diagonal stroke, whatever its accuracy.
 func heatmapSVG(s *study, dataset string) string {
 	cells := cellStats(s.analysed, s.target)
-	gridW, gridH := len(networks)*hmCellW, len(tasks)*hmCellH
+	ranNet, ranTask := map[string]bool{}, map[string]bool{}
+	for _, r := range s.analysed {
+		ranNet[r.Network], ranTask[r.Task] = true, true
+	}
+	columns := paperThenRan(networks, len(paperNetworks), func(n NetworkSpec) bool { return ranNet[n.Name] })
+	rows := paperThenRan(tasks, len(paperTasks), func(t Task) bool { return ranTask[t.Name] })
+	gridW, gridH := len(columns)*hmCellW, len(rows)*hmCellH
 	width, height := hmLeft+gridW+20, hmTop+gridH+120
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif">
@@ -104,15 +111,15 @@ func heatmapSVG(s *study, dataset string) string {
 		seedNote = fmt.Sprintf(", mean over %d seeds; below it, seeds that succeeded", len(s.seeds))
 	}
 	fmt.Fprintf(&b, `<text x="10" y="20" font-size="15" font-weight="bold">Test accuracy (%%) on %s%s</text>`+"\n", esc(dataset), seedNote)
-	for j, spec := range networks {
+	for j, spec := range columns {
 		x := hmLeft + j*hmCellW + hmCellW/2 + 3
 		fmt.Fprintf(&b, `<text class="col" transform="translate(%d,%d) rotate(-90)">%s</text>`+"\n", x, hmTop-6, esc(spec.Name))
 	}
-	for i, t := range tasks {
+	for i, t := range rows {
 		y := hmTop + i*hmCellH
 		fmt.Fprintf(&b, `<text class="row" x="%d" y="%d">%s</text>`+"\n", hmLeft-6, y+hmCellH/2+4, esc(t.Name))
 		trivial := exclusionReason(t.Name, dataset) == "" && s.trivialPair(t.Name, dataset)
-		for j, spec := range networks {
+		for j, spec := range columns {
 			x := hmLeft + j*hmCellW
 			heatmapCell(&b, x, y, t.Name, dataset, spec.Name, cells[cellID{t.Name, dataset, spec.Name}], trivial, len(s.seeds) > 1, s.target)
 		}

@@ -41,7 +41,8 @@ type Plan struct {
 }
 
 // Selection is what the command line asks for: names of tasks, datasets
-// and networks (all when empty), whether to keep the excluded pairs, the
+// and networks (when empty, the paper grid's: its tasks, all four datasets,
+// its networks; any registered name may be given), whether to keep the excluded pairs, the
 // seeds (Seeds of them from Seed; Seeds 0 means seed 1 alone, the paper
 // grid's default), and which shard of the experiments to run.
 type Selection struct {
@@ -100,12 +101,13 @@ func resultsPath(dir string, s Shard) string {
 }
 
 // newPlan resolves sel into experiments: for each of sel's seeds, each task,
-// dataset and network in that order, skipping excluded (task, dataset) pairs
+// dataset and network in that order (the paper grid's unless sel names
+// them), skipping excluded (task, dataset) pairs
 // unless sel.All, and those outside sel.Shard. Under the replay's lr-carry
 // the plan is instead the chains that lead up to those experiments
 // (carryPlan, replay.go). Unknown names are errors that list the valid ones.
 func newPlan(p Protocol, sel Selection) (Plan, error) {
-	ts, err := pick(tasks, sel.Tasks, lookupTask)
+	ts, err := pick(paperTasks, sel.Tasks, lookupTask)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -113,7 +115,7 @@ func newPlan(p Protocol, sel Selection) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	ns, err := pick(networks, sel.Networks, findNetwork)
+	ns, err := pick(paperNetworks, sel.Networks, findNetwork)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -290,7 +292,7 @@ type etaSum struct {
 
 // newEtaSums returns empty sums.
 func newEtaSums() etaSums {
-	return etaSums{net: make([]etaSum, len(networks)), nd: make([]etaSum, len(networks)*len(datasetNames)), cellSums: make([]etaSum, gridCells)}
+	return etaSums{net: make([]etaSum, len(networks)), nd: make([]etaSum, len(networks)*len(datasetNames)), cellSums: make([]etaSum, gridCells())}
 }
 
 // add counts secs for an experiment of cell.
@@ -336,7 +338,7 @@ func shrunkMean(groups [4]etaSum) float64 {
 // file, under the same protocol). The ETA is shown once etaMinRows
 // experiments have finished, or half of all selected if that is fewer.
 func newEtaModel(finished []Row, todo []Experiment) *etaModel {
-	m := &etaModel{file: newEtaSums(), run: newEtaSums(), left: make([]int, gridCells), speed: 1}
+	m := &etaModel{file: newEtaSums(), run: newEtaSums(), left: make([]int, gridCells()), speed: 1}
 	for _, r := range finished {
 		if r.Error == "" {
 			m.file.add(r.experiment().cell(), r.WallSeconds)

@@ -86,16 +86,30 @@ func quickProtocol() Protocol {
 // moments, and a forward-only evaluation tape at batch evalBatch over the
 // same parameters.
 type model struct {
-	net          *Network
+	// net is the network trained: one of the paper's (*Network, whose
+	// Constrain and Regularizer do nothing) or a unit (units.go).
+	net          arithmeticUnit
 	tape         *Tape
 	a, b         *Node // (N,W) training inputs, filled before each step
 	label        *Node // (N,O) training labels
 	out          *Node // (N,O) training outputs: after a step, the predictions made before its update
-	loss         *Node // (1,1)
+	loss         *Node // (1,1): the MSE, plus the unit's regulariser when it has one
 	opt          *Adam
 	eval         *Tape
 	evalA, evalB *Node // (evalBatch,W)
 	evalOut      *Node // (evalBatch,O)
+
+	// lambda (1,1) scales the unit's regulariser (Madsen & Johansen's
+	// sparsity term, units.go) in loss; nil for a network without one. It
+	// stays 0, adding nothing to the loss or its gradients, unless sparsity
+	// is set: then each step sets it to sparsityLambda over the trial's
+	// steps. sparsity is off by default, and always for the paper's
+	// networks (which have no regulariser); only Go code sets it so far.
+	lambda   *Node
+	sparsity bool
+	// taken and trialSteps are the steps taken in the trial in progress
+	// and its length (startTrial).
+	taken, trialSteps int
 }
 
 // newModel builds spec for output width out at the study's widths, for
@@ -104,7 +118,7 @@ type model struct {
 // The network evaluated is the one trained, unless replay's residual-eval
 // says otherwise (evaluatedNetwork, replay.go).
 func newModel(spec NetworkSpec, out, batch int, sparse bool, replay Replay) (*model, error) {
-	net, err := newNetwork(spec, busWidth, hiddenWidth, out)
+	net, err := buildNetwork(spec, busWidth, hiddenWidth, out)
 	if err != nil {
 		return nil, err
 	}
@@ -117,9 +131,25 @@ func newModel(spec NetworkSpec, out, batch int, sparse bool, replay Replay) (*mo
 	}
 	m.out = net.Record(m.tape, m.a, m.b)
 	m.loss = m.tape.MSE(m.out, m.label)
+	lambda := m.tape.Input(1, 1)
+	if reg := net.Regularizer(m.tape, lambda); reg != nil {
+		m.lambda, m.loss = lambda, m.tape.Add(m.loss, reg)
+	}
 	m.opt = newAdam(net.Params(), 0)
-	m.evalOut = evaluatedNetwork(net, replay).Record(m.eval, m.evalA, m.evalB)
+	evaluated := net
+	if n, ok := net.(*Network); ok {
+		evaluated = evaluatedNetwork(n, replay)
+	}
+	m.evalOut = evaluated.Record(m.eval, m.evalA, m.evalB)
 	return m, nil
+}
+
+// startTrial readies the model for a trial of steps steps from a fresh
+// network: its parameters drawn from seed, Adam reset to learning rate lr.
+func (m *model) startTrial(seed uint64, lr float64, steps int) {
+	m.net.Init(seed)
+	m.opt.Reset(lr)
+	m.taken, m.trialSteps = 0, steps
 }
 
 // skipZeros reports whether the layers reading the dataset's records should
@@ -129,13 +159,19 @@ func newModel(spec NetworkSpec, out, batch int, sparse bool, replay Replay) (*mo
 func skipZeros(k datasetKind) bool { return k.zeroFraction() >= sparseMinZeros }
 
 // step runs one training step on the batch in m.a, m.b and m.label: forward,
-// loss, backward, Adam update. It returns the batch's loss (before the
-// update) and allocates nothing.
+// loss, backward, Adam update, then the network's Constrain. With sparsity
+// set, λ first takes its value for this step of the trial. It returns the
+// batch's loss (before the update) and allocates nothing.
 func (m *model) step() float32 {
+	if m.sparsity && m.lambda != nil {
+		m.lambda.Value.Data[0] = sparsityLambda(m.taken, m.trialSteps)
+	}
 	m.tape.Forward()
 	m.tape.ZeroGrads()
 	m.tape.Backward(m.loss)
 	m.opt.Step()
+	m.net.Constrain()
+	m.taken++
 	return m.loss.Value.Data[0]
 }
 
@@ -491,8 +527,7 @@ func (tr *experimentTrainer) train(kind trialKind, lr float64, steps int) trialR
 		initSeed, batchSeed = tr.overlapTrial(initSeed, batchSeed)
 	}
 	tr.trials++
-	tr.m.net.Init(initSeed)
-	tr.m.opt.Reset(lr)
+	tr.m.startTrial(initSeed, lr, steps)
 	tr.batches = rng{state: batchSeed}
 	var res trialResult
 	if tr.p.Replay.Has(replayTrainStop) { // the original's early stopping (replay.go)

@@ -652,7 +652,9 @@ func log32(x float32) float32 {
 // Constrain projects the parameters back into their allowed range; call it
 // after every Adam step. Regularizer records the unit's extra loss term on
 // t, scaled by the 1x1 input lambda, and returns it (1,1) to be added to the
-// loss, or nil when the unit has none.
+// loss, or nil when the unit has none. The paper's *Network has the two
+// hooks too (doing nothing, below), so that a training (train.go's model)
+// holds any registered network as an arithmeticUnit.
 type arithmeticUnit interface {
 	Params() []*Node
 	Init(seed uint64)
@@ -660,6 +662,13 @@ type arithmeticUnit interface {
 	Constrain()
 	Regularizer(t *Tape, lambda *Node) *Node
 }
+
+// Constrain does nothing: the paper's networks have no constrained
+// parameters.
+func (n *Network) Constrain() {}
+
+// Regularizer returns nil: the paper's networks train on the loss alone.
+func (n *Network) Regularizer(*Tape, *Node) *Node { return nil }
 
 // unitRNG returns the generator a unit's Init draws from for seed.
 func unitRNG(seed uint64) rng { return newRNG(seed, hashString("unit-init")) }
@@ -1100,8 +1109,10 @@ type unitSpec struct {
 	New func(bus, hidden, out int) arithmeticUnit
 }
 
-// arithmeticUnits are the units of issue 14, by name, for the registry to
-// add beside the paper's 27 networks (outside the paper grid).
+// arithmeticUnits are the units of issue 14, by name: the registry
+// (grid.go) adds one network per line beside the paper's 27, outside the
+// paper grid. A new network beyond the paper's is one line here and the
+// function that builds it.
 var arithmeticUnits = []unitSpec{
 	{"nac", 1, func(bus, _, out int) arithmeticUnit { return newNAC(2*bus, out) }},
 	{"nalu", 1, func(bus, _, out int) arithmeticUnit { return newNALU(2*bus, out) }},
@@ -1118,6 +1129,23 @@ var arithmeticUnits = []unitSpec{
 // name, Activation "linear" (the output is not squashed).
 func (s unitSpec) NetworkSpec() NetworkSpec {
 	return NetworkSpec{Name: s.Name, Type: s.Name, Depth: s.Depth, Activation: "linear"}
+}
+
+// buildNetwork builds any registered network for inputs a and b of width
+// bus, the hidden width hidden and output width out, with zeroed
+// parameters (call Init to draw them): the unit of arithmeticUnits whose
+// name is spec's Type, else one of the paper's (newNetwork, layers.go).
+func buildNetwork(spec NetworkSpec, bus, hidden, out int) (arithmeticUnit, error) {
+	for _, u := range arithmeticUnits {
+		if u.Name == spec.Type {
+			return u.New(bus, hidden, out), nil
+		}
+	}
+	n, err := newNetwork(spec, bus, hidden, out)
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
 }
 
 // lookupUnit returns the unit called name, or an error naming the valid ones.
