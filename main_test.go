@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -128,18 +129,34 @@ func TestCommandLineErrors(t *testing.T) {
 }
 
 // TestListCountsExperiments checks `list` against the protocol's arithmetic:
-// 33 kept pairs x 27 networks = 891; with -all 48 x 27 = 1,296; flags narrow it.
+// the paper grid's kept pairs x its networks (paperGridSize); with -all
+// every pair; flags narrow it, and name networks beyond the paper. The
+// paper's numbers themselves are in TestPaperFacts.
 func TestListCountsExperiments(t *testing.T) {
+	kept := func(task, dataset string) int { // kept paper pairs matching the names ("" for any)
+		n := 0
+		for _, tk := range paperTasks {
+			for _, d := range datasetNames {
+				if (task == "" || task == tk.Name) && (dataset == "" || dataset == d) && exclusionReason(tk.Name, d) == "" {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	n := func(k int) string { return fmt.Sprintf("%d experiments", k) }
+	nets := len(paperNetworks)
 	for _, c := range []struct {
 		args []string
 		last string
 	}{
-		{[]string{"list"}, "891 experiments"},
-		{[]string{"list", "-all"}, "1296 experiments"},
-		{[]string{"-seeds", "3", "list"}, "2673 experiments"},
-		{[]string{"list", "-tasks", "one_hot_sum"}, "27 experiments"},
-		{[]string{"list", "-tasks", "one_hot_sum", "-all"}, "108 experiments"},
-		{[]string{"list", "-datasets", "random", "-networks", "multiply,multiply_simple"}, "12 experiments"},
+		{[]string{"list"}, n(paperGridSize())},
+		{[]string{"list", "-all"}, n(len(paperTasks) * len(datasetNames) * nets)},
+		{[]string{"-seeds", "3", "list"}, n(3 * paperGridSize())},
+		{[]string{"list", "-tasks", "one_hot_sum"}, n(kept("one_hot_sum", "") * nets)},
+		{[]string{"list", "-tasks", "one_hot_sum", "-all"}, n(len(datasetNames) * nets)},
+		{[]string{"list", "-datasets", "random", "-networks", "multiply,multiply_simple"}, n(kept("", "random") * 2)},
+		{[]string{"list", "-networks", "nac,nalu"}, n(kept("", "") * 2)},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(context.Background(), c.args, &stdout, &stderr); code != 0 {

@@ -189,12 +189,12 @@ func TestStableIndexIgnoresFlags(t *testing.T) {
 			}
 			seenShard[e.Key()] = i
 		}
-		if n := len(sh.Experiments); n < 891/4-30 || n > 891/4+30 {
-			t.Errorf("shard %d/4 holds %d of 891 experiments", i, n)
+		if n := len(sh.Experiments); n < paperGridSize()/4-30 || n > paperGridSize()/4+30 {
+			t.Errorf("shard %d/4 holds %d of %d experiments", i, n, paperGridSize())
 		}
 	}
-	if total != 891 {
-		t.Fatalf("four shards hold %d experiments, want 891", total)
+	if total != paperGridSize() {
+		t.Fatalf("four shards hold %d experiments, want %d", total, paperGridSize())
 	}
 }
 

@@ -33,11 +33,11 @@ func benchModel(tb testing.TB, spec NetworkSpec, data datasetKind) *model {
 }
 
 // BenchmarkTrainStep measures one full training step (forward, MSE loss,
-// backward, Adam update) of every network at batch 32, inputs 2 x 128
+// backward, Adam update) of every paper network at batch 32, inputs 2 x 128
 // (random), output width 128, and reports steps/s. Run with -benchmem: a
 // step allocates nothing.
 func BenchmarkTrainStep(b *testing.B) {
-	for _, spec := range networks {
+	for _, spec := range paperNetworks { // the units: BenchmarkUnitStep
 		b.Run(spec.Name, func(b *testing.B) {
 			m := benchModel(b, spec, random)
 			m.step()
@@ -51,12 +51,76 @@ func BenchmarkTrainStep(b *testing.B) {
 }
 
 // TestTrainStepAllocatesNothing checks the rule the benchmark shows: once a
-// model exists, a training step allocates zero bytes, for every network.
+// model exists, a training step allocates zero bytes, for every registered
+// network (the units through the same model, Constrain included), and for
+// the units with a regulariser also with the sparsity option on.
 func TestTrainStepAllocatesNothing(t *testing.T) {
 	for _, spec := range networks {
 		m := benchModel(t, spec, random)
 		if allocs := testing.AllocsPerRun(3, func() { m.step() }); allocs != 0 {
 			t.Errorf("%s: %v allocations per step", spec.Name, allocs)
+		}
+		if m.lambda != nil {
+			m.sparsity = true
+			m.startTrial(1, 1e-3, 4) // λ ramps over these steps
+			if allocs := testing.AllocsPerRun(3, func() { m.step() }); allocs != 0 {
+				t.Errorf("%s with sparsity: %v allocations per step", spec.Name, allocs)
+			}
+		}
+	}
+}
+
+// TestModelUnitHooks checks the units' two hooks through the training
+// model: Constrain after every step (at learning rate 1, which throws the
+// weights out of range, the constrained units' parameters stay in it), and
+// the sparsity option: off by default, λ stays 0; on, λ follows
+// sparsityLambda over the trial's steps and the loss includes the term.
+// The paper's networks have no regulariser.
+func TestModelUnitHooks(t *testing.T) {
+	for _, spec := range networks {
+		m := benchModel(t, spec, random)
+		if isPaperNetwork(spec.Name) {
+			if m.lambda != nil {
+				t.Errorf("%s: a paper network with a regulariser", spec.Name)
+			}
+			continue
+		}
+		const steps = 10
+		m.startTrial(3, 1, steps)
+		for k := 0; k < steps; k++ {
+			m.step()
+		}
+		if !constraintsHold(m.net) {
+			t.Errorf("%s: a parameter out of range after the model's steps", spec.Name)
+		}
+		if m.lambda == nil {
+			continue
+		}
+		if m.lambda.Value.Data[0] != 0 {
+			t.Errorf("%s: λ = %g with the sparsity option off", spec.Name, m.lambda.Value.Data[0])
+		}
+		mse := func() float64 { // of the predictions the last step made
+			var s float64
+			for i, p := range m.out.Value.Data {
+				d := float64(p) - float64(m.label.Value.Data[i])
+				s += d * d
+			}
+			return s / float64(len(m.out.Value.Data))
+		}
+		m.startTrial(3, 1e-3, steps)
+		if loss := float64(m.step()); math.Abs(loss-mse()) > 1e-5*mse() {
+			t.Errorf("%s: sparsity off, loss %g, MSE %g", spec.Name, loss, mse())
+		}
+		m.sparsity = true
+		m.startTrial(3, 1e-3, steps)
+		for k := 0; k < steps; k++ {
+			loss := float64(m.step())
+			if got, want := m.lambda.Value.Data[0], sparsityLambda(k, steps); got != want {
+				t.Errorf("%s step %d: λ = %g, want %g", spec.Name, k, got, want)
+			}
+			if k == steps-1 && !(loss-mse() > 1e-4) {
+				t.Errorf("%s: sparsity on at λ = %g, loss %g, MSE %g: no regulariser term", spec.Name, m.lambda.Value.Data[0], loss, mse())
+			}
 		}
 	}
 }

@@ -663,6 +663,16 @@ type arithmeticUnit interface {
 	Regularizer(t *Tape, lambda *Node) *Node
 }
 
+// noHooks gives a network with no constrained parameters and no
+// regulariser arithmeticUnit's two hooks: embed it.
+type noHooks struct{}
+
+// Constrain does nothing.
+func (noHooks) Constrain() {}
+
+// Regularizer returns nil.
+func (noHooks) Regularizer(*Tape, *Node) *Node { return nil }
+
 // Constrain does nothing: the paper's networks have no constrained
 // parameters.
 func (n *Network) Constrain() {}
