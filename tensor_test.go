@@ -63,6 +63,24 @@ func firstDifference(a, b []float32) int {
 	return -1
 }
 
+// firstDifferenceUnlessFused is firstDifference where plain Go rounds
+// a·b + c twice. Where it fuses them (GOAMD64=v3), two routes to one value
+// may fuse different pairs and round differently, so it returns the first
+// index whose values differ by more than 1e-5 of their magnitude (or 1e-5
+// near 0), or -1.
+func firstDifferenceUnlessFused(a, b []float32) int {
+	if !plainGoFusesMultiplyAdd() {
+		return firstDifference(a, b)
+	}
+	for i := range a {
+		x, y := float64(a[i]), float64(b[i])
+		if math.Abs(x-y) > 1e-5*max(1, math.Abs(x), math.Abs(y)) || math.IsNaN(x) != math.IsNaN(y) {
+			return i
+		}
+	}
+	return -1
+}
+
 // clone returns a copy of t.
 func clone(t *Tensor) *Tensor {
 	c := newTensor(t.Rows, t.Cols)
