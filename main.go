@@ -883,10 +883,10 @@ func terminalWidth(f *os.File) int {
 	return 80
 }
 
-// simdSpeedup is how much faster the SIMD build ran the whole study than the
-// default build on the machine the README's Performance section names
-// (BenchmarkTrainStep and go run . estimate in both builds).
-const simdSpeedup = "about 7x"
+// simdSpeedup is how much faster the SIMD build runs the whole study than
+// the default build on the two machines the README's Performance section
+// names, an AVX-512 Xeon and a Zen 4 (go run . estimate in both builds).
+const simdSpeedup = "7 to 10 times"
 
 // simdHint returns the line a study in the default build prints on a CPU
 // where the SIMD kernels would run (amd64 with AVX-512, or AVX2 and FMA):
