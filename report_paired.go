@@ -25,7 +25,7 @@ type place struct {
 	Seed          uint64
 }
 
-// cellOf returns the (task, dataset) cell of a place.
+// cell returns the (task, dataset) cell of a place.
 func (p place) cell() [2]string { return [2]string{p.Task, p.Dataset} }
 
 // runIndex holds runs by place, then network.
@@ -77,24 +77,20 @@ func (s *study) informativeRuns() runIndex {
 // so that a report renders the same every time.
 const bootstrapSeed = 20181015
 
-// byCell groups per-place values by their (task, dataset) cell, cells in
-// the order of first appearance in places: the input clusteredBootstrap
-// wants.
-func byCell(places []place, value func(place) (float64, bool)) [][]float64 {
+// byCell groups values[i], measured at places[i], by their (task, dataset)
+// cell, cells in the order of first appearance: the input
+// clusteredBootstrap wants.
+func byCell(places []place, values []float64) [][]float64 {
 	var out [][]float64
 	at := map[[2]string]int{}
-	for _, p := range places {
-		v, ok := value(p)
-		if !ok {
-			continue
-		}
-		i, seen := at[p.cell()]
+	for i, p := range places {
+		c, seen := at[p.cell()]
 		if !seen {
-			i = len(out)
-			at[p.cell()] = i
+			c = len(out)
+			at[p.cell()] = c
 			out = append(out, nil)
 		}
-		out[i] = append(out[i], v)
+		out[c] = append(out[c], values[i])
 	}
 	return out
 }
@@ -147,19 +143,15 @@ func compareNetworks(idx runIndex, target float64, a, b string) comparison {
 func comparePairs(pairs []runPair, target float64) comparison {
 	var c comparison
 	var okA, okB int
-	diffs := map[[2]string][]float64{}
-	var cellOrder [][2]string
-	for _, pr := range pairs {
+	places, diffs := make([]place, len(pairs)), make([]float64, len(pairs))
+	for k, pr := range pairs {
 		sa, sb := pr.A.succeeded(target), pr.B.succeeded(target)
 		okA, okB = okA+b2i(sa), okB+b2i(sb)
 		c.OnlyA += b2i(sa && !sb)
 		c.OnlyB += b2i(sb && !sa)
 		c.HigherA += b2i(pr.A.testAccuracy() > pr.B.testAccuracy())
 		c.HigherB += b2i(pr.B.testAccuracy() > pr.A.testAccuracy())
-		if _, seen := diffs[pr.At.cell()]; !seen {
-			cellOrder = append(cellOrder, pr.At.cell())
-		}
-		diffs[pr.At.cell()] = append(diffs[pr.At.cell()], float64(b2i(sa)-b2i(sb)))
+		places[k], diffs[k] = pr.At, float64(b2i(sa)-b2i(sb))
 	}
 	c.Pairs = len(pairs)
 	c.McNemarP = mcnemarP(c.OnlyA, c.OnlyB)
@@ -168,11 +160,7 @@ func comparePairs(pairs []runPair, target float64) comparison {
 	if c.Pairs > 0 {
 		c.RateA, c.RateB = float64(okA)/float64(c.Pairs), float64(okB)/float64(c.Pairs)
 	}
-	cells := make([][]float64, len(cellOrder))
-	for i, k := range cellOrder {
-		cells[i] = diffs[k]
-	}
-	c.Diff, c.Lo, c.Hi = clusteredBootstrap(cells, bootstrapSeed)
+	c.Diff, c.Lo, c.Hi = clusteredBootstrap(byCell(places, diffs), bootstrapSeed)
 	return c
 }
 
@@ -243,16 +231,16 @@ type rateInterval struct {
 // networks in general, over cells like these.
 func networkRate(idx runIndex, target float64, network string) rateInterval {
 	var ri rateInterval
-	ps := idx.places()
-	cells := byCell(ps, func(p place) (float64, bool) {
-		r, ok := idx[p][network]
-		if ok {
+	var places []place
+	var successes []float64
+	for _, p := range idx.places() {
+		if r, ok := idx[p][network]; ok {
+			places, successes = append(places, p), append(successes, float64(b2i(r.succeeded(target))))
 			ri.Runs++
 			ri.Successes += b2i(r.succeeded(target))
 		}
-		return float64(b2i(r.succeeded(target))), ok
-	})
-	ri.Rate, ri.Lo, ri.Hi = clusteredBootstrap(cells, bootstrapSeed)
+	}
+	ri.Rate, ri.Lo, ri.Hi = clusteredBootstrap(byCell(places, successes), bootstrapSeed)
 	return ri
 }
 
@@ -271,7 +259,7 @@ func fixedCellsRate(rows []Row, target float64, keep func(Row) bool) rateInterva
 	return rateInterval{Successes: t.k, Runs: t.n, Rate: t.rate(), Lo: lo, Hi: hi}
 }
 
-// against reads "the rate is at least threshold" on the interval: for when
+// atLeast reads "the rate is at least threshold" on the interval: for when
 // the whole interval is at or above it, against when it is wholly below,
 // unclear otherwise (and with no runs).
 func (ri rateInterval) atLeast(threshold float64) string {

@@ -12,6 +12,7 @@
 package main
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -65,15 +66,7 @@ func holm(ps []float64) []float64 {
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case ps[a] < ps[b]:
-			return -1
-		case ps[a] > ps[b]:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(ps[a], ps[b]) })
 	adjusted := make([]float64, m)
 	running := 0.0
 	for rank, i := range order {
@@ -88,9 +81,9 @@ func holm(ps []float64) []float64 {
 // from one generator seed to another.
 const bootstrapReps = 2000
 
-// clusteredBootstrap returns the mean of the paired differences in cells
-// (cells[c][s] is the difference at seed s of cell c, e.g. 1 - 0 when only
-// the first network succeeded) and a 95% percentile interval for it, by a
+// clusteredBootstrap returns the mean of the values in cells (cells[c][s]
+// is the value at seed s of cell c: a paired difference, e.g. 1 - 0 when
+// only the first network succeeded, or a success 1 or 0) and a 95% percentile interval for it, by a
 // two-stage bootstrap: each resample draws len(cells) cells with
 // replacement, then, within each drawn cell, as many of its seeds with
 // replacement, and takes the mean over all drawn differences. The draws
