@@ -268,3 +268,12 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// paperNetworkNames returns the names of the paper's networks, in order.
+func paperNetworkNames() []string {
+	var names []string
+	for _, n := range paperNetworks {
+		names = append(names, n.Name)
+	}
+	return names
+}

@@ -95,14 +95,27 @@ func (d *Dense) Record(t *Tape, x *Node) *Node {
 // ---------------------------------------------------------------------------
 // Networks.
 
+// networkType is a network's kind: how its layers are built and wired. Its
+// value is the original results file's network_type column; an arithmetic
+// unit (units.go) has its own name as its type.
+type networkType string
+
+// The four kinds of the article's networks.
+const (
+	typeDense          networkType = "dense"           // a stack of dense layers on concat(a, b)
+	typeDenseResidual  networkType = "dense_residual"  // the same, a layer's input added where widths match
+	typeMultiply       networkType = "multiply"        // dense(dense(a) * dense(b))
+	typeMultiplySimple networkType = "multiply_simple" // dense(a * b)
+)
+
 // NetworkSpec names one of the study's networks. Type, Depth and Activation
 // are the original results file's network_type, network_depth and
 // network_activation columns.
 type NetworkSpec struct {
-	Name       string // "dense-2-relu", "dense_residual-3-selu", "multiply", "multiply_simple"
-	Type       string // "dense", "dense_residual", "multiply" or "multiply_simple"
-	Depth      int    // dense layers in a stack; 1 for the multiply units, as in the original
-	Activation string // the activation of every layer; "linear" for the multiply units
+	Name       string      // "dense-2-relu", "dense_residual-3-selu", "multiply", "multiply_simple"
+	Type       networkType // typeDense, typeDenseResidual, typeMultiply, typeMultiplySimple or a unit's name
+	Depth      int         // dense layers in a stack; 1 for the multiply units, as in the original
+	Activation string      // the activation of every layer; "linear" for the multiply units
 }
 
 // networkSpecs returns the 27 networks of the paper grid, in a fixed order:
@@ -111,9 +124,9 @@ type NetworkSpec struct {
 // multiply_simple.
 func networkSpecs() []NetworkSpec {
 	var specs []NetworkSpec
-	for _, typ := range []string{"dense", "dense_residual"} {
+	for _, typ := range []networkType{typeDense, typeDenseResidual} {
 		first := 1
-		if typ == "dense_residual" {
+		if typ == typeDenseResidual {
 			first = 2
 		}
 		for depth := first; depth <= 3; depth++ {
@@ -125,28 +138,9 @@ func networkSpecs() []NetworkSpec {
 		}
 	}
 	specs = append(specs,
-		NetworkSpec{Name: "multiply", Type: "multiply", Depth: 1, Activation: "linear"},
-		NetworkSpec{Name: "multiply_simple", Type: "multiply_simple", Depth: 1, Activation: "linear"})
+		NetworkSpec{Name: string(typeMultiply), Type: typeMultiply, Depth: 1, Activation: "linear"},
+		NetworkSpec{Name: string(typeMultiplySimple), Type: typeMultiplySimple, Depth: 1, Activation: "linear"})
 	return specs
-}
-
-// networkNames returns the names of networkSpecs, in order.
-func networkNames() []string {
-	var names []string
-	for _, s := range networkSpecs() {
-		names = append(names, s.Name)
-	}
-	return names
-}
-
-// lookupNetwork returns the spec called name, or an error naming the valid ones.
-func lookupNetwork(name string) (NetworkSpec, error) {
-	for _, s := range networkSpecs() {
-		if s.Name == name {
-			return s, nil
-		}
-	}
-	return NetworkSpec{}, fmt.Errorf("unknown network %q (valid: %s)", name, strings.Join(networkNames(), ", "))
 }
 
 // Network is a built network: its layers, in the order Record uses them, and
@@ -173,7 +167,7 @@ func newNetwork(spec NetworkSpec, bus, hidden, out int) (*Network, error) {
 	}
 	n := &Network{Spec: spec, Bus: bus, Hidden: hidden, Out: out}
 	switch spec.Type {
-	case "dense", "dense_residual":
+	case typeDense, typeDenseResidual:
 		if spec.Depth < 1 {
 			return nil, fmt.Errorf("network %s: depth %d < 1", spec.Name, spec.Depth)
 		}
@@ -186,16 +180,17 @@ func newNetwork(spec NetworkSpec, bus, hidden, out int) (*Network, error) {
 			n.Layers = append(n.Layers, newDense(in, width, act))
 			in = width
 		}
-	case "multiply":
+	case typeMultiply:
 		n.Layers = []*Dense{
 			newDense(bus, hidden, actLinear), // a' = dense(a)
 			newDense(bus, hidden, actLinear), // b' = dense(b)
 			newDense(hidden, out, actLinear), // out = dense(a' * b')
 		}
-	case "multiply_simple":
+	case typeMultiplySimple:
 		n.Layers = []*Dense{newDense(bus, out, actLinear)} // out = dense(a * b)
 	default:
-		return nil, fmt.Errorf("network %s: unknown type %q (valid: dense, dense_residual, multiply, multiply_simple)", spec.Name, spec.Type)
+		return nil, fmt.Errorf("network %s: unknown type %q (valid: %s, %s, %s, %s)", spec.Name, spec.Type,
+			typeDense, typeDenseResidual, typeMultiply, typeMultiplySimple)
 	}
 	return n, nil
 }
@@ -207,7 +202,7 @@ func newNetwork(spec NetworkSpec, bus, hidden, out int) (*Network, error) {
 // task's output width is 256 (concat).
 func (n *Network) residualSkips() []bool {
 	skips := make([]bool, len(n.Layers))
-	if n.Spec.Type != "dense_residual" {
+	if n.Spec.Type != typeDenseResidual {
 		return skips
 	}
 	for i, l := range n.Layers {
@@ -239,11 +234,11 @@ func (n *Network) Params() []*Node {
 // same parameters may be recorded on several tapes.
 func (n *Network) Record(t *Tape, a, b *Node) *Node {
 	switch n.Spec.Type {
-	case "multiply":
+	case typeMultiply:
 		ap := n.Layers[0].Record(t, a)
 		bp := n.Layers[1].Record(t, b)
 		return n.Layers[2].Record(t, t.Mul(ap, bp))
-	case "multiply_simple":
+	case typeMultiplySimple:
 		return n.Layers[0].Record(t, t.Mul(a, b))
 	}
 	x := t.Concat(a, b)

@@ -3,33 +3,35 @@ package main
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// TestNetworkRegistry checks the paper grid: 27 distinct names in the
-// documented order, each found by lookupNetwork, and a clear error for an
-// unknown name.
+// TestNetworkRegistry checks the paper grid's networks: distinct names in
+// the documented order (dense-D-ACT, then dense_residual-D-ACT, then the
+// two multiply units), each found by findNetwork, and a clear error for an
+// unknown name. Their number is checked with the paper's other facts
+// (TestPaperFacts).
 func TestNetworkRegistry(t *testing.T) {
-	specs := networkSpecs()
-	if len(specs) != 27 {
-		t.Fatalf("%d networks, want 27", len(specs))
-	}
-	if specs[0].Name != "dense-1-linear" || specs[24].Name != "dense_residual-3-selu" ||
-		specs[25].Name != "multiply" || specs[26].Name != "multiply_simple" {
-		t.Fatalf("unexpected order: %v", networkNames())
-	}
-	seen := map[string]bool{}
-	for _, s := range specs {
-		if seen[s.Name] {
-			t.Fatalf("duplicate network %s", s.Name)
-		}
-		seen[s.Name] = true
-		if got, err := lookupNetwork(s.Name); err != nil || got != s {
-			t.Fatalf("lookupNetwork(%q) = %v, %v", s.Name, got, err)
+	var want []string
+	for _, typ := range []networkType{typeDense, typeDenseResidual} {
+		for depth := 1 + b2i(typ == typeDenseResidual); depth <= 3; depth++ {
+			for _, act := range activationNames {
+				want = append(want, fmt.Sprintf("%s-%d-%s", typ, depth, act))
+			}
 		}
 	}
-	_, err := lookupNetwork("dense-4-relu")
+	want = append(want, "multiply", "multiply_simple")
+	if got := paperNetworkNames(); !slices.Equal(got, want) {
+		t.Fatalf("paper networks %v, want %v", got, want)
+	}
+	for _, s := range paperNetworks {
+		if got, err := findNetwork(s.Name); err != nil || got != s {
+			t.Fatalf("findNetwork(%q) = %v, %v", s.Name, got, err)
+		}
+	}
+	_, err := findNetwork("dense-4-relu")
 	if err == nil || !strings.Contains(err.Error(), "dense-4-relu") || !strings.Contains(err.Error(), "multiply_simple") {
 		t.Fatalf("unknown network error = %v", err)
 	}
@@ -48,7 +50,7 @@ func TestResidualRule(t *testing.T) {
 		"dense-1-linear":        {1: {false}, 128: {false}, 256: {false}},
 	}
 	for name, byWidth := range want {
-		spec, _ := lookupNetwork(name)
+		spec, _ := findNetwork(name)
 		for width, skips := range byWidth {
 			n, err := newNetwork(spec, busWidth, hiddenWidth, width)
 			if err != nil {
@@ -72,7 +74,7 @@ func TestNetworkShapes(t *testing.T) {
 		"multiply_simple":       "[(128,128) (1,128)]",
 	}
 	for name, shapes := range want {
-		spec, _ := lookupNetwork(name)
+		spec, _ := findNetwork(name)
 		n, _ := newNetwork(spec, busWidth, hiddenWidth, 128)
 		var got []string
 		for _, p := range n.Params() {
@@ -185,7 +187,7 @@ func TestInitialiserStatistics(t *testing.T) {
 // TestNetworkInitIsDeterministic checks that one seed gives one network and
 // another seed a different one.
 func TestNetworkInitIsDeterministic(t *testing.T) {
-	spec, _ := lookupNetwork("dense-2-selu")
+	spec, _ := findNetwork("dense-2-selu")
 	a, _ := newNetwork(spec, busWidth, hiddenWidth, 128)
 	b, _ := newNetwork(spec, busWidth, hiddenWidth, 128)
 	a.Init(42)

@@ -240,13 +240,13 @@ func replayFlags(protocol string, names []string) (Replay, error) {
 // evaluatedNetwork returns the network every evaluation of n runs: n
 // itself, or under residual-eval, for a dense_residual n, the same layers
 // as a plain dense stack, so that no layer has its skip (residualSkips is
-// all false for type "dense").
+// all false for typeDense).
 func evaluatedNetwork(n *Network, r Replay) *Network {
-	if !r.Has(replayResidualEval) || n.Spec.Type != "dense_residual" {
+	if !r.Has(replayResidualEval) || n.Spec.Type != typeDenseResidual {
 		return n
 	}
 	plain := *n
-	plain.Spec.Type = "dense"
+	plain.Spec.Type = typeDense
 	return &plain
 }
 

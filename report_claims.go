@@ -451,7 +451,7 @@ func claimActivationRange(in claimInput) claimResult {
 	var passed []string
 	for _, r := range in.rows {
 		spec := networkOf(r)
-		if spec.Type != "dense" {
+		if spec.Type != typeDense {
 			continue
 		}
 		mismatch := false
@@ -490,10 +490,10 @@ func claimResidualWorse(in claimInput) claimResult {
 		}
 		k := key{place{r.Task, r.Dataset, r.Seed}, spec.Depth, spec.Activation}
 		switch spec.Type {
-		case "dense":
+		case typeDense:
 			plain[k] = r
 			order = append(order, k)
-		case "dense_residual":
+		case typeDenseResidual:
 			residual[k] = r
 		}
 	}

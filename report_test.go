@@ -21,7 +21,7 @@ func reportRow(task, dataset, network string, seed uint64, acc float64) Row {
 		panic(err)
 	}
 	r := Row{
-		Task: task, Dataset: dataset, NetworkType: spec.Type, NetworkDepth: spec.Depth, NetworkActivation: spec.Activation,
+		Task: task, Dataset: dataset, NetworkType: string(spec.Type), NetworkDepth: spec.Depth, NetworkActivation: spec.Activation,
 		Accuracy: acc, Loss: 0.01, LR: 1e-3, GlobalStep: 1000, Datetime: "2025-01-01 00:00:00",
 		Network: network, Seed: seed, ValAccuracy: acc, RecordAccuracy: acc, TotalSteps: 1000, Trials: 1,
 		Chosen: "grid", Excluded: exclusionReason(task, dataset) != "", WallSeconds: 2, Protocol: paperProtocol().String(),

@@ -295,7 +295,7 @@ var resultsHeader = func() []string {
 func newRow(p Protocol, e Experiment) Row {
 	return Row{
 		Task: e.Task.Name, Dataset: datasetNames[e.Dataset],
-		NetworkType: e.Network.Type, NetworkDepth: e.Network.Depth, NetworkActivation: e.Network.Activation,
+		NetworkType: string(e.Network.Type), NetworkDepth: e.Network.Depth, NetworkActivation: e.Network.Activation,
 		Network: e.Network.Name, Seed: e.Seed, Excluded: e.Excluded(), Protocol: p.String(),
 	}
 }

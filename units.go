@@ -1138,7 +1138,7 @@ var arithmeticUnits = []unitSpec{
 // NetworkSpec returns the unit as a registry entry: Type is the unit's
 // name, Activation "linear" (the output is not squashed).
 func (s unitSpec) NetworkSpec() NetworkSpec {
-	return NetworkSpec{Name: s.Name, Type: s.Name, Depth: s.Depth, Activation: "linear"}
+	return NetworkSpec{Name: s.Name, Type: networkType(s.Name), Depth: s.Depth, Activation: "linear"}
 }
 
 // buildNetwork builds any registered network for inputs a and b of width
@@ -1147,7 +1147,7 @@ func (s unitSpec) NetworkSpec() NetworkSpec {
 // name is spec's Type, else one of the paper's (newNetwork, layers.go).
 func buildNetwork(spec NetworkSpec, bus, hidden, out int) (arithmeticUnit, error) {
 	for _, u := range arithmeticUnits {
-		if u.Name == spec.Type {
+		if networkType(u.Name) == spec.Type {
 			return u.New(bus, hidden, out), nil
 		}
 	}

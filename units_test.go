@@ -721,7 +721,7 @@ func TestUnitRegistry(t *testing.T) {
 		t.Fatalf("%d units, want %d", len(arithmeticUnits), len(shapes))
 	}
 	seen := map[string]bool{}
-	for _, n := range networkNames() {
+	for _, n := range paperNetworkNames() {
 		seen[n] = true
 	}
 	for _, spec := range arithmeticUnits {
