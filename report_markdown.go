@@ -83,6 +83,7 @@ func reportMarkdown(s *study) string {
 	writeClaims(&b, s)
 	writeSeeds(&b, s)
 	writeDifferences(&b, s)
+	writeReplaySection(&b, s) // the 2018 replay folders beside this one, if any (report_replay.go)
 	return b.String()
 }
 
