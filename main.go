@@ -625,8 +625,7 @@ func runMerge(o options, stderr io.Writer) int {
 // -out DIR (kept; a study there skips them, and rows already there count
 // with their recorded times), else to a temporary folder, removed after.
 func runEstimate(ctx context.Context, o options, plan Plan, stdout, stderr io.Writer) int {
-	var sample Plan
-	sample.Protocol = plan.Protocol
+	sample := Plan{Protocol: plan.Protocol}
 	for i := o.every / 2; i < len(plan.Experiments); i += o.every {
 		sample.Experiments = append(sample.Experiments, plan.Experiments[i])
 	}
@@ -672,23 +671,31 @@ func runEstimate(ctx context.Context, o options, plan Plan, stdout, stderr io.Wr
 		fmt.Fprintf(stderr, "reasonops: %v\n", err)
 		return exitFailure
 	}
-	data, err := os.ReadFile(path)
+	rows, err := sampleRows(path, sample)
 	if err != nil {
 		fmt.Fprintf(stderr, "reasonops: %v\n", err)
 		return exitFailure
 	}
+	printProjection(stdout, rows, len(plan.Experiments), o.workers, time.Since(start))
+	return exitOK
+}
+
+// sampleRows reads the results file at path and returns the rows of the
+// sample's experiments (the file may hold others, from an earlier study).
+func sampleRows(path string, sample Plan) ([]Row, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
 	rows, _, err := readResults(data)
 	if err != nil {
-		fmt.Fprintf(stderr, "reasonops: %v\n", err)
-		return exitFailure
+		return nil, err
 	}
 	inSample := map[string]bool{}
 	for _, e := range sample.Experiments {
 		inSample[e.Key()] = true
 	}
-	rows = slices.DeleteFunc(rows, func(r Row) bool { return !inSample[r.Key()] })
-	printProjection(stdout, rows, len(plan.Experiments), o.workers, time.Since(start))
-	return exitOK
+	return slices.DeleteFunc(rows, func(r Row) bool { return !inSample[r.Key()] }), nil
 }
 
 // printProjection writes what the sample's rows took (wall, the time it
@@ -729,18 +736,7 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 	var last Progress
 	err = sweepFile(ctx, plan, rf, o.workers, progressRefresh, func(p Progress) {
 		last = p
-		if p.Event == progressStart && p.Skipped == p.Total {
-			fmt.Fprintf(stderr, "reasonops: %d experiments, all already in %s\n", p.Total, path)
-			return
-		}
-		if p.Event == progressStart {
-			fmt.Fprintf(stderr, "reasonops: %d experiments (%d already in %s), %d workers, kernels: %s\n", p.Total, p.Skipped, path, p.Workers, kernelName)
-			if hint := simdHint(o.args, runtime.Version(), runtime.GOARCH, kernelName, cpuFlags()); hint != "" && p.Skipped < p.Total {
-				fmt.Fprintln(stderr, hint)
-			}
-			return
-		}
-		view.show(p)
+		showProgress(stderr, view, o.args, path, p)
 	})
 	view.end()
 	stopped := errors.Is(err, context.Canceled)
@@ -748,20 +744,7 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 	if stopped {
 		code, sig = stopStatus(ctx)
 	}
-	// Log this invocation beside the results file, if it added to it (one
-	// that found everything done, or was stopped before any experiment
-	// finished, computed nothing the report should count).
-	if last.Done > last.Skipped {
-		inv := Invocation{
-			Started: started, Finished: time.Now(), Command: o.shown, GoVersion: runtime.Version(),
-			Kernel: kernelName, CPU: cpuModel(), CPUs: runtime.NumCPU(), Workers: last.Workers,
-			Selected: len(plan.Experiments), Ran: last.Done - last.Skipped, Interrupted: stopped, StoppedBy: sig,
-		}
-		inv.WallSeconds = inv.Finished.Sub(inv.Started).Seconds()
-		if lerr := appendInvocation(o.outDir, inv); lerr != nil {
-			fmt.Fprintf(stderr, "reasonops: cannot write the run log: %v\n", lerr)
-		}
-	}
+	logInvocation(stderr, o, plan, started, last, sig, stopped)
 	switch {
 	case stopped:
 		by := "interrupted"
@@ -785,6 +768,43 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// showProgress shows one progress event of a study writing to path: the
+// opening line (and the hint to the faster build, given the user's own
+// args) at the start, the progress view after that.
+func showProgress(stderr io.Writer, view *progressView, args []string, path string, p Progress) {
+	switch {
+	case p.Event == progressStart && p.Skipped == p.Total:
+		fmt.Fprintf(stderr, "reasonops: %d experiments, all already in %s\n", p.Total, path)
+	case p.Event == progressStart:
+		fmt.Fprintf(stderr, "reasonops: %d experiments (%d already in %s), %d workers, kernels: %s\n", p.Total, p.Skipped, path, p.Workers, kernelName)
+		if hint := simdHint(args, runtime.Version(), runtime.GOARCH, kernelName, cpuFlags()); hint != "" && p.Skipped < p.Total {
+			fmt.Fprintln(stderr, hint)
+		}
+	default:
+		view.show(p)
+	}
+}
+
+// logInvocation logs a study's invocation in the run log beside its
+// results, if it added to them: one that found everything done, or was
+// stopped before any experiment finished, computed nothing the report
+// should count. last is the sweep's last progress; sig the signal that
+// stopped it, if any.
+func logInvocation(stderr io.Writer, o options, plan Plan, started time.Time, last Progress, sig string, stopped bool) {
+	if last.Done <= last.Skipped {
+		return
+	}
+	inv := Invocation{
+		Started: started, Finished: time.Now(), Command: o.shown, GoVersion: runtime.Version(),
+		Kernel: kernelName, CPU: cpuModel(), CPUs: runtime.NumCPU(), Workers: last.Workers,
+		Selected: len(plan.Experiments), Ran: last.Done - last.Skipped, Interrupted: stopped, StoppedBy: sig,
+	}
+	inv.WallSeconds = inv.Finished.Sub(inv.Started).Seconds()
+	if err := appendInvocation(o.outDir, inv); err != nil {
+		fmt.Fprintf(stderr, "reasonops: cannot write the run log: %v\n", err)
+	}
 }
 
 // showOpened says what opening the results file did to it, and that it is

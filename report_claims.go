@@ -522,11 +522,13 @@ func claimResidualWorse(in claimInput) claimResult {
 	return claimResult{verdictInconclusive, nums}
 }
 
-// claimXorHardest judges claim 8.
-func claimXorHardest(in claimInput) claimResult {
+// xorGaps returns, per network and seed, the gap closed (claimInput.gapClosed)
+// on many_hot by logical_and, logical_or and logical_xor, in that order,
+// for the seeds that have all three.
+func xorGaps(in claimInput) map[string]map[uint64][3]float64 {
 	logical := []string{"logical_and", "logical_or", "logical_xor"}
 	gaps := map[string]map[uint64]*[3]float64{} // network -> seed -> g per task
-	have := map[string]map[uint64]int{}
+	have := map[string]map[uint64]int{}         // network -> seed -> bit i set when task i is there
 	for _, r := range in.rows {
 		i := slices.Index(logical, r.Task)
 		g, ok := in.gapClosed(r)
@@ -542,28 +544,43 @@ func claimXorHardest(in claimInput) claimResult {
 		gaps[r.Network][r.Seed][i] = g
 		have[r.Network][r.Seed] |= 1 << i
 	}
-	type test struct {
-		network, other string
-		harder, easier int // seeds where XOR's g is below, above the other task's
-	}
-	var tests []test
-	var networksJudged int
-	for _, n := range networks {
-		var and, or test
-		and.network, and.other, or.network, or.other = n.Name, "AND", n.Name, "OR"
-		seeds := 0
-		for seed, g := range gaps[n.Name] {
-			if have[n.Name][seed] != 7 {
-				continue
+	complete := map[string]map[uint64][3]float64{}
+	for n, bySeed := range gaps {
+		for seed, g := range bySeed {
+			if have[n][seed] == 7 {
+				if complete[n] == nil {
+					complete[n] = map[uint64][3]float64{}
+				}
+				complete[n][seed] = *g
 			}
-			seeds++
+		}
+	}
+	return complete
+}
+
+// xorTest counts, for one network, the seeds where XOR's gap closed is
+// below (harder) and above (easier) that of other, AND or OR.
+type xorTest struct {
+	network, other string
+	harder, easier int
+}
+
+// claimXorHardest judges claim 8.
+func claimXorHardest(in claimInput) claimResult {
+	gaps := xorGaps(in)
+	var tests []xorTest
+	var networksJudged int
+	for _, n := range paperNetworks {
+		if len(gaps[n.Name]) == 0 {
+			continue
+		}
+		and, or := xorTest{network: n.Name, other: "AND"}, xorTest{network: n.Name, other: "OR"}
+		for _, g := range gaps[n.Name] {
 			and.harder, and.easier = and.harder+b2i(g[2] < g[0]), and.easier+b2i(g[2] > g[0])
 			or.harder, or.easier = or.harder+b2i(g[2] < g[1]), or.easier+b2i(g[2] > g[1])
 		}
-		if seeds > 0 {
-			networksJudged++
-			tests = append(tests, and, or)
-		}
+		networksJudged++
+		tests = append(tests, and, or)
 	}
 	ps := make([]float64, len(tests))
 	for i, t := range tests {

@@ -166,18 +166,8 @@ func heatmapCell(b *strings.Builder, x, y int, task, dataset, network string, c 
 	label := fmt.Sprintf("%s × %s on %s", task, network, dataset)
 	b.WriteString("<g>")
 	defer b.WriteString("</g>\n")
-	switch {
-	case exclusionReason(task, dataset) != "":
-		fmt.Fprintf(b, `<title>%s: excluded (%s)</title><rect class="cell excluded" x="%d" y="%d" width="%d" height="%d" fill="url(#hatch)" stroke="#fff"/>`,
-			esc(label), esc(exclusionReason(task, dataset)), x, y, hmCellW, hmCellH)
-		return
-	case c == nil:
-		class, fill, note := "cell missing", "#fff", ""
-		if trivial {
-			class, fill, note = "cell missing trivial", trivialFill, "; a trivial predictor passes this test set"
-		}
-		fmt.Fprintf(b, `<title>%s: not run%s</title><rect class="%s" x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#ddd"/><text class="v" x="%d" y="%d" fill="#999">–</text>`,
-			esc(label), note, class, x, y, hmCellW, hmCellH, fill, cx, y+hmCellH/2+4)
+	if c == nil || exclusionReason(task, dataset) != "" {
+		heatmapEmptyCell(b, x, y, label, exclusionReason(task, dataset), trivial)
 		return
 	}
 	acc := c.AccSum / float64(c.Success.n)
@@ -223,6 +213,23 @@ func heatmapCell(b *strings.Builder, x, y int, task, dataset, network string, c 
 		fmt.Fprintf(b, `<text class="k" x="%d" y="%d" fill="%s">%d/%d</text>`, cx, y+22, colour, c.Success.k, c.Success.n)
 	}
 	fmt.Fprintf(b, `<text class="v%s" x="%d" y="%d" fill="%s">%s</text>`, bold, cx, ty, colour, text)
+}
+
+// heatmapEmptyCell draws a heat-map cell without runs at (x, y), with
+// tooltip label: hatched when the pair is excluded (the reason given),
+// else blank (grey when trivial) with a dash.
+func heatmapEmptyCell(b *strings.Builder, x, y int, label, excluded string, trivial bool) {
+	if excluded != "" {
+		fmt.Fprintf(b, `<title>%s: excluded (%s)</title><rect class="cell excluded" x="%d" y="%d" width="%d" height="%d" fill="url(#hatch)" stroke="#fff"/>`,
+			esc(label), esc(excluded), x, y, hmCellW, hmCellH)
+		return
+	}
+	class, fill, note := "cell missing", "#fff", ""
+	if trivial {
+		class, fill, note = "cell missing trivial", trivialFill, "; a trivial predictor passes this test set"
+	}
+	fmt.Fprintf(b, `<title>%s: not run%s</title><rect class="%s" x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#ddd"/><text class="v" x="%d" y="%d" fill="#999">–</text>`,
+		esc(label), note, class, x, y, hmCellW, hmCellH, fill, x+hmCellW/2, y+hmCellH/2+4)
 }
 
 // summaryChartSVG draws one horizontal bar (rect class "bar") per network,

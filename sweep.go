@@ -505,38 +505,11 @@ func sweepFile(ctx context.Context, plan Plan, rf *resultsFile, workers int, ref
 			todo = append(todo, e)
 		}
 	}
-	var jobs []job
-	if plan.Protocol.Replay.Has(replayLRCarry) {
-		jobs = carryJobs(todo, rf.rows) // whole chains, in the original's order (replay.go)
-	} else {
-		startOrder(todo)
-		for _, e := range todo {
-			jobs = append(jobs, job{experiments: []Experiment{e}})
-		}
-	}
+	jobs := planJobs(plan.Protocol, todo, rf.rows)
 	workers = max(min(workers, len(jobs)), 1)
-	model := newEtaModel(rf.rows, todo)
-	prog := Progress{Event: progressStart, Total: len(plan.Experiments), Skipped: len(plan.Experiments) - len(todo), Workers: workers}
-	prog.Done = prog.Skipped
-	start := time.Now()
 	states := make([]workerState, workers)
-	report := func(ev progressEvent) {
-		if progress == nil {
-			return
-		}
-		now := time.Now()
-		prog.Event, prog.Elapsed = ev, now.Sub(start)
-		flights := inFlight(states)
-		prog.InFlight, prog.InFlightSteps = len(flights), 0
-		for i := range states {
-			if states[i].current.Load() != nil {
-				prog.InFlightSteps += states[i].steps.Load()
-			}
-		}
-		prog.ETA = model.ETA(flights, workers, now)
-		progress(prog)
-	}
-	report(progressStart)
+	show := newProgressShow(plan, rf.rows, todo, states, progress)
+	show.report(progressStart)
 	var tick <-chan time.Time
 	if refresh > 0 && progress != nil && len(todo) > 0 {
 		t := time.NewTicker(refresh)
@@ -548,31 +521,89 @@ func sweepFile(ctx context.Context, plan Plan, rf *resultsFile, workers int, ref
 	for {
 		select {
 		case <-tick:
-			report(progressTick)
-			continue
+			show.report(progressTick)
 		case row, ok := <-rows:
-			if !ok {
-				if writeErr != nil {
-					return writeErr
-				}
+			switch {
+			case !ok && writeErr != nil:
+				return writeErr
+			case !ok:
 				return ctx.Err()
+			case writeErr != nil:
+				// keep draining so the workers can finish
+			default:
+				if writeErr = rf.Append(row); writeErr != nil {
+					tick = nil
+				} else {
+					show.finished(row, plan.Protocol.Target)
+				}
 			}
-			if writeErr != nil {
-				continue // keep draining so the workers can finish
-			}
-			if writeErr = rf.Append(row); writeErr != nil {
-				tick = nil
-				continue
-			}
-			model.finish(row)
-			prog.Done++
-			if row.succeeded(plan.Protocol.Target) {
-				prog.Successes++
-			}
-			prog.Last = &row
-			report(progressRow)
 		}
 	}
+}
+
+// planJobs groups the experiments left, todo, into the jobs the workers
+// take: one experiment each, in startOrder, or under the lr-carry replay
+// whole chains in the original's order (carryJobs, replay.go), which need
+// the rows already finished.
+func planJobs(p Protocol, todo []Experiment, finished []Row) []job {
+	if p.Replay.Has(replayLRCarry) {
+		return carryJobs(todo, finished)
+	}
+	startOrder(todo)
+	jobs := make([]job, 0, len(todo))
+	for _, e := range todo {
+		jobs = append(jobs, job{experiments: []Experiment{e}})
+	}
+	return jobs
+}
+
+// progressShow keeps the Progress of one sweepFile and hands it to the
+// caller's progress function: the counts, the trainings in flight (read
+// from the workers' states) and the ETA (from an etaModel fed with every
+// finished row).
+type progressShow struct {
+	prog     Progress
+	start    time.Time
+	model    *etaModel
+	states   []workerState
+	progress func(Progress) // nil: nothing is shown
+}
+
+// newProgressShow starts the display of a sweep over plan whose
+// experiments left are todo, with finished the rows already in the file.
+func newProgressShow(plan Plan, finished []Row, todo []Experiment, states []workerState, progress func(Progress)) *progressShow {
+	prog := Progress{Total: len(plan.Experiments), Skipped: len(plan.Experiments) - len(todo), Workers: len(states)}
+	prog.Done = prog.Skipped
+	return &progressShow{prog: prog, start: time.Now(), model: newEtaModel(finished, todo), states: states, progress: progress}
+}
+
+// report hands the progress function the state of the sweep now, as event ev.
+func (s *progressShow) report(ev progressEvent) {
+	if s.progress == nil {
+		return
+	}
+	now := time.Now()
+	s.prog.Event, s.prog.Elapsed = ev, now.Sub(s.start)
+	flights := inFlight(s.states)
+	s.prog.InFlight, s.prog.InFlightSteps = len(flights), 0
+	for i := range s.states {
+		if s.states[i].current.Load() != nil {
+			s.prog.InFlightSteps += s.states[i].steps.Load()
+		}
+	}
+	s.prog.ETA = s.model.ETA(flights, len(s.states), now)
+	s.progress(s.prog)
+}
+
+// finished counts row, just written, and reports it.
+func (s *progressShow) finished(row Row, target float64) {
+	s.model.finish(row)
+	s.prog.Done++
+	if row.succeeded(target) {
+		s.prog.Successes++
+	}
+	s.prog.Last = &row
+	s.report(progressRow)
 }
 
 // workerState is what a worker shows of the experiment it is training,
