@@ -78,6 +78,7 @@ const (
 	streamTrain uint64 = iota + 1
 	streamVal
 	streamTest
+	streamExtrapolation // followed by the set's index in extrapolationSets
 )
 
 // drawRecord fills a and b (W each) with the next record of kind from r.
@@ -332,5 +333,104 @@ func (d *Data) fillTrainBatch(r *rng, a, b *Tensor) {
 	for row := 0; row < a.Rows; row++ {
 		for !d.trainRecord(r.intn(d.TrainSize), a.Row(row), b.Row(row)) {
 		}
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Extrapolation: test sets outside the training range.
+
+// extrapolationSet is a test set drawn outside the range a dataset trains
+// on (issue 14, after Madsen & Johansen 2020, who select on in-range data
+// and judge on data outside it). A network is still chosen on the
+// in-range validation set; these sets only measure the chosen network.
+//
+//	x2, x4:               random and random_pos, every element uniform on the
+//	                      training range scaled by 2 or 4 around 0, the
+//	                      training range itself removed: random [-2, 2) minus
+//	                      [-1, 1), random_pos [1, 2) (x4: [-4, 4) minus [-1, 1),
+//	                      and [1, 4))
+//	density25, density75: many_hot with each element 1 with probability
+//	                      0.25 or 0.75 instead of 0.5
+//
+// one_hot has none: its test pairs are already pairs never trained on.
+// Every element of an x2 or x4 record lies outside the training range, so
+// no such record is a training record; a density record equals a given
+// training record with probability 2^-256.
+type extrapolationSet struct {
+	Name    string  // the results columns' prefix
+	Scale   float32 // x2, x4: the factor the training range is scaled by; 0 for a density set
+	Density float64 // density25, density75: the probability of a 1; 0 for a range set
+}
+
+// extrapolationSets are the extrapolation sets, in the results file's order.
+var extrapolationSets = [...]extrapolationSet{
+	{Name: "x2", Scale: 2},
+	{Name: "x4", Scale: 4},
+	{Name: "density25", Density: 0.25},
+	{Name: "density75", Density: 0.75},
+}
+
+// appliesTo reports whether the set exists for records drawn as kind.
+func (s extrapolationSet) appliesTo(kind datasetKind) bool {
+	if s.Scale > 0 {
+		return kind == random || kind == randomPos
+	}
+	return kind == manyHot
+}
+
+// newExtrapolationSplit draws size records of set i of extrapolationSets
+// for data drawn as gen (random_pos under the replay's random-pos is drawn
+// as random and extrapolated as random), from the seed's own stream for
+// the set: a pure function of (seed, kind, i). The set must apply to gen.
+func newExtrapolationSplit(i int, kind, gen datasetKind, seed uint64, size int) Split {
+	set := extrapolationSets[i]
+	s := Split{newTensor(size, busWidth), newTensor(size, busWidth)}
+	for row := 0; row < size; row++ {
+		r := newRNG(seed, uint64(kind), streamExtrapolation, uint64(i), uint64(row))
+		for _, v := range [][]float32{s.A.Row(row), s.B.Row(row)} {
+			switch {
+			case set.Density > 0:
+				fillBitsDensity(&r, v, set.Density > 0.5)
+			case gen == random:
+				fillOutside(&r, v, -1, 1, set.Scale)
+			default:
+				fillOutside(&r, v, 0, 1, set.Scale)
+			}
+		}
+	}
+	return s
+}
+
+// fillOutside sets each element of v uniform on [lo·scale, hi·scale) with
+// [lo, hi) removed: it draws on the scaled range (a grid of 2^-24 of it,
+// exact in float32 for the ranges used here) until the value falls
+// outside the training range [lo, hi).
+func fillOutside(r *rng, v []float32, lo, hi, scale float32) {
+	const grid = 1.0 / (1 << 24)
+	for i := range v {
+		for {
+			x := lo*scale + (hi-lo)*scale*float32(r.next()>>40)*grid
+			if x < lo || x >= hi {
+				v[i] = x
+				break
+			}
+		}
+	}
+}
+
+// fillBitsDensity sets each element of v to 1 with probability 0.75 (dense:
+// the OR of two random bits) or 0.25 (not dense: their AND), else 0.
+func fillBitsDensity(r *rng, v []float32, dense bool) {
+	var x, y uint64
+	for i := range v {
+		if i%64 == 0 {
+			x, y = r.next(), r.next()
+		}
+		bit := x & y
+		if dense {
+			bit = x | y
+		}
+		v[i] = float32(bit & 1)
+		x, y = x>>1, y>>1
 	}
 }

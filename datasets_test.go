@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -218,5 +219,114 @@ func BenchmarkFillTrainBatch(b *testing.B) {
 				d.fillTrainBatch(&r, ba, bb)
 			}
 		})
+	}
+}
+
+// TestExtrapolationSets checks the sets drawn outside the training range:
+// x2 and x4 records have every element outside the training range and
+// inside the scaled one (so no record is a training record); the density
+// sets have about the asked share of ones and share no record with
+// training; each set is a pure function of the seed; the labels an
+// experiment gets on them are the task's, checked by hand on a few
+// records; and one_hot has none.
+func TestExtrapolationSets(t *testing.T) {
+	const size = 2000
+	for i, set := range extrapolationSets {
+		for _, kind := range []datasetKind{oneHot, manyHot, random, randomPos} {
+			want := kind != oneHot && (set.Scale > 0) == (kind == random || kind == randomPos)
+			if set.appliesTo(kind) != want {
+				t.Errorf("%s applies to %s: %v, want %v", set.Name, datasetNames[kind], !want, want)
+			}
+			if !want {
+				continue
+			}
+			s := newExtrapolationSplit(i, kind, kind, 5, size)
+			again := newExtrapolationSplit(i, kind, kind, 5, size)
+			if !equalFloats(s.A.Data, again.A.Data) || !equalFloats(s.B.Data, again.B.Data) {
+				t.Errorf("%s on %s: not a pure function of the seed", set.Name, datasetNames[kind])
+			}
+			all := append(slices.Clone(s.A.Data), s.B.Data...)
+			switch kind {
+			case random, randomPos:
+				lo := float32(0)
+				if kind == random {
+					lo = -set.Scale
+				}
+				for _, x := range all {
+					inTraining := x >= -1 && x < 1
+					if kind == randomPos {
+						inTraining = x >= 0 && x < 1
+					}
+					if inTraining || x < lo || x >= set.Scale {
+						t.Fatalf("%s on %s: element %g", set.Name, datasetNames[kind], x)
+					}
+				}
+				if lo, hi := slices.Min(all), slices.Max(all); hi < set.Scale-0.1 || (kind == random && lo > -set.Scale+0.1) {
+					t.Errorf("%s on %s: elements span [%g, %g], not the scaled range", set.Name, datasetNames[kind], lo, hi)
+				}
+			case manyHot:
+				ones := 0.0
+				for _, x := range all {
+					if x != 0 && x != 1 {
+						t.Fatalf("%s: element %g", set.Name, x)
+					}
+					ones += float64(x)
+				}
+				if share := ones / float64(len(all)); math.Abs(share-set.Density) > 0.01 {
+					t.Errorf("%s: %.3f ones, want %.2f", set.Name, share, set.Density)
+				}
+				d, err := newData(manyHot, 5, 50000, 10, 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				inSet := map[string]bool{}
+				for row := 0; row < size; row++ {
+					inSet[rowKey(s.A.Row(row), s.B.Row(row))] = true
+				}
+				a, b := make([]float32, busWidth), make([]float32, busWidth)
+				for j := 0; j < d.TrainSize; j++ {
+					if d.trainRecord(j, a, b) && inSet[rowKey(a, b)] {
+						t.Fatalf("%s: training record %d is in the set", set.Name, j)
+					}
+				}
+			}
+		}
+	}
+
+	// The labels of an experiment's sets, by hand: reduce_sum on random
+	// and logical_and on many_hot, three records each.
+	p := quickProtocol()
+	p.TestSize = 3
+	for _, c := range []struct{ task, dataset string }{{"reduce_sum", "random"}, {"logical_and", "many_hot"}} {
+		task, _ := lookupTask(c.task)
+		kind, _ := parseDataset(c.dataset)
+		sets := newExtrapolation(p, Experiment{Task: task, Dataset: kind, Seed: 2}, kind)
+		for i, s := range sets {
+			if s.Labels == nil {
+				continue
+			}
+			for row := 0; row < 3; row++ {
+				a, b, l := s.A.Row(row), s.B.Row(row), s.Labels.Row(row)
+				switch c.task {
+				case "reduce_sum":
+					var sum float64
+					for j := range a {
+						sum += float64(a[j]) + float64(b[j])
+					}
+					if math.Abs(float64(l[0])-sum) > 1e-3 {
+						t.Errorf("%s reduce_sum record %d: label %g, sum %g", extrapolationSets[i].Name, row, l[0], sum)
+					}
+				case "logical_and":
+					for j := range a {
+						if want := a[j] * b[j]; l[j] != want {
+							t.Fatalf("%s logical_and record %d element %d: label %g, want %g", extrapolationSets[i].Name, row, j, l[j], want)
+						}
+					}
+				}
+			}
+		}
+		if n := len(slices.DeleteFunc(sets[:], func(s labelledSplit) bool { return s.Labels == nil })); n != 2 {
+			t.Errorf("%s: %d extrapolation sets, want 2", c.dataset, n)
+		}
 	}
 }

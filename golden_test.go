@@ -142,12 +142,16 @@ func TestGoldenRows(t *testing.T) {
 		t.Fatalf("%s has %d lines, the experiments give %d", goldenPath, len(want), len(got))
 	}
 	if strings.Join(want[0], ",") != strings.Join(got[0], ",") {
-		t.Fatalf("%s: header\n%v\nwant\n%v", goldenPath, got[0], want[0])
+		t.Errorf("%s: header\n%v\nwant\n%v", goldenPath, got[0], want[0])
 	}
-	for i := 1; i < len(got); i++ {
-		for j, name := range got[0] {
-			if got[i][j] != want[i][j] {
-				t.Errorf("%s: %s = %q, want %q", plan.Experiments[i-1].Key(), name, got[i][j], want[i][j])
+	for j, name := range want[0] { // the committed columns, found by name
+		k := slices.Index(got[0], name)
+		if k < 0 {
+			continue // reported with the header
+		}
+		for i := 1; i < len(got); i++ {
+			if got[i][k] != want[i][j] {
+				t.Errorf("%s: %s = %q, want %q", plan.Experiments[i-1].Key(), name, got[i][k], want[i][j])
 			}
 		}
 	}

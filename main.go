@@ -817,6 +817,9 @@ func showOpened(stderr io.Writer, rf *resultsFile) {
 	if rf.newlineSet {
 		fmt.Fprintf(stderr, "reasonops: the last row of %s had no newline at its end; added one\n", rf.path)
 	}
+	if rf.upgraded {
+		fmt.Fprintf(stderr, "reasonops: %s was written before the extrapolation columns existed; rewrote it with them (its rows' new cells empty, every other cell as it was)\n", rf.path)
+	}
 	if rf.repeatedRow > 0 {
 		fmt.Fprintf(stderr, "reasonops: %d rows of %s repeat an experiment's result; each is counted once\n", rf.repeatedRow, rf.path)
 	}

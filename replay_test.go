@@ -315,11 +315,11 @@ func TestTestSelectionChoosesOnTheTestSet(t *testing.T) {
 		t.Errorf("test-selection: spoilt test labels did not change the choice: %+v", selSpoiltTest)
 	}
 	for _, o := range []outcome{sel, selSpoiltVal, selSpoiltTest} {
-		if o.Chosen.Val != o.Chosen.Test {
+		if o.Chosen.Val != o.Chosen.Test.evalResult {
 			t.Errorf("test-selection: the choice was made on %+v, the row reports %+v", o.Chosen.Val, o.Chosen.Test)
 		}
 	}
-	if fixed.Chosen.Val == fixed.Chosen.Test {
+	if fixed.Chosen.Val == fixed.Chosen.Test.evalResult {
 		t.Error("fixed protocol: validation and test measures are equal")
 	}
 }
@@ -694,7 +694,7 @@ func (s *sequenceTrainer) train(kind trialKind, lr float64, steps int) trialResu
 	return r
 }
 
-func (s *sequenceTrainer) test() evalResult { return s.last }
+func (s *sequenceTrainer) test() testResult { return testResult{evalResult: s.last} }
 
 // TestLRCarryCarriedRateFirst: the first experiment of a chain tries the
 // nine rates; a later one tries the carried rate first, as a trial whose

@@ -170,10 +170,14 @@ type Row struct {
 	GlobalStep        int
 	Datetime          string // when the experiment finished, local time
 
-	Network         string  // our name for the network, e.g. dense-2-relu
-	Seed            uint64  // the experiment's seed
-	ValAccuracy     float64 // validation accuracy of the chosen trial
-	RecordAccuracy  float64 // test: fraction of records with every element correct
+	Network        string  // our name for the network, e.g. dense-2-relu
+	Seed           uint64  // the experiment's seed
+	ValAccuracy    float64 // validation accuracy of the chosen trial
+	RecordAccuracy float64 // test: fraction of records with every element correct
+	// Extrapolation is the chosen network's measure on each extrapolation
+	// set (extrapolationSets, datasets.go): NaN where the dataset has no
+	// such set, or the row was written before the sets existed.
+	Extrapolation   [len(extrapolationSets)]extrapolationMeasure
 	TotalSteps      int     // steps over all trials of the experiment
 	Trials          int     // trainings, the long run included
 	DivergedTrials  int     // trainings whose loss became NaN or infinite
@@ -186,13 +190,55 @@ type Row struct {
 	Protocol        string  // Protocol.String() of the study that made the row
 }
 
+// extrapolationMeasure is a network's accuracy and mean squared error on
+// one extrapolation set.
+type extrapolationMeasure struct {
+	Accuracy, MSE float64
+}
+
 // column is one column of the results file: its name in the header, how a
 // row's cell is written, and how it is read back (an error says what is
-// wrong with the cell).
+// wrong with the cell). An optional column was added after results files
+// existed: a file written before may lack it, and its rows read as if the
+// cell were empty.
 type column struct {
-	name  string
-	write func(r *Row) string
-	read  func(r *Row, cell string) error
+	name     string
+	write    func(r *Row) string
+	read     func(r *Row, cell string) error
+	optional bool
+}
+
+// measureColumn builds an optional column of a float64 field that may be
+// unmeasured: NaN is written as an empty cell and an empty cell read as NaN.
+func measureColumn(name string, field func(r *Row) *float64) column {
+	number := numberColumn(name, field)
+	return column{name,
+		func(r *Row) string {
+			if math.IsNaN(*field(r)) {
+				return ""
+			}
+			return number.write(r)
+		},
+		func(r *Row, c string) error {
+			if c == "" {
+				*field(r) = math.NaN()
+				return nil
+			}
+			return number.read(r, c)
+		},
+		true}
+}
+
+// extrapolationColumns are the columns of the extrapolation sets:
+// SET_accuracy and SET_mse for each set, in extrapolationSets' order.
+func extrapolationColumns() []column {
+	var cols []column
+	for i, set := range extrapolationSets {
+		cols = append(cols,
+			measureColumn(set.Name+"_accuracy", func(r *Row) *float64 { return &r.Extrapolation[i].Accuracy }),
+			measureColumn(set.Name+"_mse", func(r *Row) *float64 { return &r.Extrapolation[i].MSE }))
+	}
+	return cols
 }
 
 // textColumn, countColumn, numberColumn build the columns of a string, a
@@ -200,7 +246,7 @@ type column struct {
 func textColumn(name string, field func(r *Row) *string) column {
 	return column{name,
 		func(r *Row) string { return *field(r) },
-		func(r *Row, c string) error { *field(r) = c; return nil }}
+		func(r *Row, c string) error { *field(r) = c; return nil }, false}
 }
 
 func countColumn(name string, field func(r *Row) *int) column {
@@ -213,7 +259,7 @@ func countColumn(name string, field func(r *Row) *int) column {
 			}
 			*field(r) = v
 			return nil
-		}}
+		}, false}
 }
 
 func numberColumn(name string, field func(r *Row) *float64) column {
@@ -226,13 +272,15 @@ func numberColumn(name string, field func(r *Row) *float64) column {
 			}
 			*field(r) = v
 			return nil
-		}}
+		}, false}
 }
 
 // resultsColumns is the results file's layout, the one place that knows it:
-// the original's eleven columns first, in its order, then ours. The header,
-// the writer (Row.fields) and the reader (parseRow) all come from it.
-var resultsColumns = []column{
+// the original's eleven columns first, in its order, then ours, the
+// protocol last (a row cut short inside it is recognised as torn, see
+// parseResults). The header, the writer (Row.fields) and the reader
+// (parseRow) all come from it.
+var resultsColumns = slices.Concat([]column{
 	// the original's
 	textColumn("task", func(r *Row) *string { return &r.Task }),
 	textColumn("dataset", func(r *Row) *string { return &r.Dataset }),
@@ -256,7 +304,7 @@ var resultsColumns = []column{
 			}
 			r.Seed = v
 			return nil
-		}},
+		}, false},
 	numberColumn("val_accuracy", func(r *Row) *float64 { return &r.ValAccuracy }),
 	numberColumn("record_accuracy", func(r *Row) *float64 { return &r.RecordAccuracy }),
 	countColumn("total_steps", func(r *Row) *int { return &r.TotalSteps }),
@@ -265,6 +313,7 @@ var resultsColumns = []column{
 	countColumn("checks_confirmed", func(r *Row) *int { return &r.ChecksConfirmed }),
 	countColumn("checks_rejected", func(r *Row) *int { return &r.ChecksRejected }),
 	textColumn("chosen", func(r *Row) *string { return &r.Chosen }),
+}, extrapolationColumns(), []column{
 	{"excluded",
 		func(r *Row) string { return strconv.FormatBool(r.Excluded) },
 		func(r *Row, c string) error {
@@ -274,13 +323,13 @@ var resultsColumns = []column{
 			}
 			r.Excluded = v
 			return nil
-		}},
+		}, false},
 	{"wall_seconds",
 		func(r *Row) string { return strconv.FormatFloat(r.WallSeconds, 'f', 3, 64) },
-		numberColumn("wall_seconds", func(r *Row) *float64 { return &r.WallSeconds }).read},
+		numberColumn("wall_seconds", func(r *Row) *float64 { return &r.WallSeconds }).read, false},
 	textColumn("error", func(r *Row) *string { return &r.Error }),
 	textColumn("protocol", func(r *Row) *string { return &r.Protocol }),
-}
+})
 
 // resultsHeader is the results file's first line: the columns' names.
 var resultsHeader = func() []string {
@@ -293,10 +342,19 @@ var resultsHeader = func() []string {
 
 // newRow returns e's row with the identity columns set.
 func newRow(p Protocol, e Experiment) Row {
-	return Row{
+	r := Row{
 		Task: e.Task.Name, Dataset: datasetNames[e.Dataset],
 		NetworkType: string(e.Network.Type), NetworkDepth: e.Network.Depth, NetworkActivation: e.Network.Activation,
 		Network: e.Network.Name, Seed: e.Seed, Excluded: e.Excluded(), Protocol: p.String(),
+	}
+	r.unmeasured()
+	return r
+}
+
+// unmeasured marks every optional measure of r as not measured (NaN).
+func (r *Row) unmeasured() {
+	for i := range r.Extrapolation {
+		r.Extrapolation[i] = extrapolationMeasure{math.NaN(), math.NaN()}
 	}
 }
 
@@ -308,6 +366,9 @@ func (r *Row) fill(o outcome) {
 	r.LR, r.GlobalStep, r.ValAccuracy = c.LR, c.Steps, c.Val.Accuracy
 	r.TotalSteps, r.Trials, r.DivergedTrials = o.TotalSteps, o.Trials, o.DivergedTrials
 	r.ChecksConfirmed, r.ChecksRejected = o.ChecksConfirmed, o.ChecksRejected
+	for i, e := range c.Test.Extrapolation {
+		r.Extrapolation[i] = extrapolationMeasure{e.Accuracy, e.Loss}
+	}
 	r.Chosen = "grid"
 	if o.FromLong {
 		r.Chosen = "long"
@@ -350,14 +411,19 @@ func (r Row) fields() []string {
 	return cells
 }
 
-// parseRow reads a row from its cells, checking every number and that the
-// task, dataset and network are known.
-func parseRow(f []string) (Row, error) {
-	if len(f) != len(resultsColumns) {
-		return Row{}, fmt.Errorf("%d cells, want %d", len(f), len(resultsColumns))
+// parseRow reads a row from its cells, one per column of resultsColumns,
+// checking every number and that the task, dataset and network are known.
+func parseRow(f []string) (Row, error) { return parseRowColumns(resultsColumns, f) }
+
+// parseRowColumns is parseRow for a file whose header has the columns
+// cols (headerColumns): the optional columns it lacks read as not measured.
+func parseRowColumns(cols []column, f []string) (Row, error) {
+	if len(f) != len(cols) {
+		return Row{}, fmt.Errorf("%d cells, want %d", len(f), len(cols))
 	}
 	var r Row
-	for i, c := range resultsColumns {
+	r.unmeasured()
+	for i, c := range cols {
 		if err := c.read(&r, f[i]); err != nil {
 			return Row{}, err
 		}
@@ -392,6 +458,7 @@ type resultsContents struct {
 	rows      []Row
 	lines     []int // lines[i] is the line of the file rows[i] starts on
 	header    bool  // the header line is there (an empty file has none)
+	oldHeader bool  // the header lacks optional columns: the file was written before they existed
 	torn      int   // bytes at the end that are no complete row (an append cut short): not parsed
 	noNewline bool  // the last line (header or row) is complete but has no newline at its end
 }
@@ -422,7 +489,8 @@ func parseResults(data []byte, expect string) (resultsContents, error) {
 	r := csv.NewReader(bytes.NewReader(body))
 	r.FieldsPerRecord = -1
 	header, err := r.Read()
-	if err != nil || strings.Join(header, ",") != strings.Join(resultsHeader, ",") {
+	cols, known := headerColumns(header)
+	if err != nil || !known {
 		if !bytes.ContainsRune(body, '\n') && bytes.HasPrefix(encodeRow(resultsHeader), body) {
 			c.torn = len(body) // the header's own write was cut short
 			return c, nil
@@ -432,7 +500,7 @@ func parseResults(data []byte, expect string) (resultsContents, error) {
 		}
 		return c, fmt.Errorf("line 1: not a reasonops results file (its header is %q)", truncate(strings.Join(header, ","), 80))
 	}
-	c.header = true
+	c.header, c.oldHeader = true, len(cols) < len(resultsColumns)
 	ref := expect
 	for {
 		start := r.InputOffset()
@@ -449,7 +517,7 @@ func parseResults(data []byte, expect string) (resultsContents, error) {
 			return c, err
 		}
 		line, _ := r.FieldPos(0)
-		row, err := parseRow(cells)
+		row, err := parseRowColumns(cols, cells)
 		if last && !endsLine && (err != nil || !completeProtocol(row.Protocol, ref)) {
 			c.torn = len(body) - int(start)
 			break
@@ -463,6 +531,24 @@ func parseResults(data []byte, expect string) (resultsContents, error) {
 	}
 	c.noNewline = c.torn == 0 && !endsLine
 	return c, nil
+}
+
+// headerColumns returns the columns a results file's header names, and
+// whether it is a results header: resultsHeader, or resultsHeader without
+// some optional columns (a file written before they were added).
+func headerColumns(header []string) ([]column, bool) {
+	var cols []column
+	i := 0
+	for _, c := range resultsColumns {
+		switch {
+		case i < len(header) && header[i] == c.name:
+			cols = append(cols, c)
+			i++
+		case !c.optional:
+			return nil, false
+		}
+	}
+	return cols, i == len(header)
 }
 
 // completeProtocol reports whether p, the protocol cell of a last row
@@ -642,6 +728,7 @@ type resultsFile struct {
 	tornBytes   int
 	newlineSet  bool
 	repeatedRow int
+	upgraded    bool // the file was written before today's optional columns, and rewritten with them (upgradeResults)
 }
 
 // openResults takes the lock on the results file at path (holder names
@@ -649,7 +736,8 @@ type resultsFile struct {
 // it (and its folder) with a header if it does not exist. An existing file
 // is read first: its rows' experiments count as done; a torn last line is
 // moved to a file beside it (see moveTornTail) and cut off; a complete last
-// row without its newline gets one. A file another process holds, a file
+// row without its newline gets one; a file written before today's optional
+// columns is rewritten with them (upgradeResults). A file another process holds, a file
 // whose rows were made under another protocol, or with two different
 // results for one experiment, is refused without being modified; so is a
 // file that is not a results file.
@@ -707,6 +795,12 @@ func (rf *resultsFile) open(protocol string) error {
 			return setupErrorf("cannot cut the torn last line off %s (it is saved in %s): %v", rf.path, rf.tornTo, err)
 		}
 	}
+	if c.oldHeader {
+		if err := upgradeResults(rf.path, c.rows); err != nil {
+			return setupErrorf("cannot add the new columns to %s (it is unchanged): %v", rf.path, err)
+		}
+		rf.upgraded, c.noNewline = true, false
+	}
 	if rf.f, err = os.OpenFile(rf.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err != nil {
 		return setupErrorf("cannot write %s: %v", rf.path, err)
 	}
@@ -726,6 +820,19 @@ func (rf *resultsFile) open(protocol string) error {
 		return setupErrorf("cannot write %s: %v", rf.path, err)
 	}
 	return nil
+}
+
+// upgradeResults rewrites the results file at path, whose header lacks
+// optional columns (a file written before they existed), with today's
+// header: its rows, in order, each cell as it was, the new columns empty
+// (not measured). The file is replaced atomically (writeFileAtomic).
+func upgradeResults(path string, rows []Row) error {
+	var buf bytes.Buffer
+	buf.Write(encodeRow(resultsHeader))
+	for _, r := range rows {
+		buf.Write(encodeRow(r.fields()))
+	}
+	return writeFileAtomic(path, buf.Bytes())
 }
 
 // moveTornTail saves tail, the torn end of the results file at path, to a
@@ -849,10 +956,20 @@ func readInvocations(dir string) []Invocation {
 // Merging shard files.
 
 // sameResult reports whether two rows hold the same result: every cell
-// equal apart from the datetime and wall time, which vary between runs.
+// equal apart from the datetime and wall time, which vary between runs,
+// and optional measures one of the two rows lacks (written before the
+// measure existed).
 func (r Row) sameResult(o Row) bool {
-	r.Datetime, r.WallSeconds, o.Datetime, o.WallSeconds = "", 0, "", 0
-	return r == o
+	fr, fo := r.fields(), o.fields()
+	for i, c := range resultsColumns {
+		switch {
+		case c.name == "datetime" || c.name == "wall_seconds":
+		case c.optional && (fr[i] == "" || fo[i] == ""): // not measured in one of them
+		case fr[i] != fo[i]:
+			return false
+		}
+	}
+	return true
 }
 
 // MergeSummary says what mergeResults did.

@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -260,5 +263,110 @@ func TestParseResultsLastLine(t *testing.T) {
 		if len(got.lines) > 0 && got.lines[0] != 2 {
 			t.Errorf("%s: the first row is on line %d, want 2", c.name, got.lines[0])
 		}
+	}
+}
+
+// dropOptionalColumns returns a results file's contents without its
+// optional columns, as a file written before they existed.
+func dropOptionalColumns(t *testing.T, data []byte) []byte {
+	t.Helper()
+	records, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keep []int
+	for i, c := range resultsColumns {
+		if !c.optional {
+			keep = append(keep, i)
+		}
+	}
+	var buf bytes.Buffer
+	for _, rec := range records {
+		var cells []string
+		for _, i := range keep {
+			cells = append(cells, rec[i])
+		}
+		buf.Write(encodeRow(cells))
+	}
+	return buf.Bytes()
+}
+
+// TestOlderResultsFileUpgraded: a results file written before the
+// extrapolation columns is read (its rows unmeasured there), reported,
+// and, when a study resumes into it, rewritten with today's header, every
+// old cell as it was and the new ones empty; the study's own rows then
+// carry their extrapolation measures.
+func TestOlderResultsFileUpgraded(t *testing.T) {
+	dir, path, data := smallStudy(t)
+	old := dropOptionalColumns(t, data)
+	if err := os.WriteFile(path, old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rows, _, err := readResults(old)
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("reading the older file: %d rows, %v", len(rows), err)
+	}
+	for _, r := range rows {
+		if !math.IsNaN(r.Extrapolation[2].Accuracy) || r.fields()[slices.Index(resultsHeader, "density25_accuracy")] != "" {
+			t.Errorf("%s: extrapolation %v, want not measured", r.Key(), r.Extrapolation)
+		}
+	}
+	if _, err := writeReport(dir); err != nil {
+		t.Fatalf("report of the older file: %v", err)
+	}
+	var stdout, stderr bytes.Buffer
+	args := append(slices.Clone(smallArgs), "-datasets", "many_hot,random", "-tasks", "dot", "-out", dir)
+	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "rewrote it with them") {
+		t.Errorf("the rewrite was not reported: %s", stderr.String())
+	}
+	now, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, err := csv.NewReader(bytes.NewReader(now)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldRecords, _ := csv.NewReader(bytes.NewReader(old)).ReadAll()
+	if strings.Join(records[0], ",") != strings.Join(resultsHeader, ",") || len(records) != len(oldRecords)+1 {
+		t.Fatalf("after the resume: header %v, %d lines; want today's header and %d lines", records[0], len(records), len(oldRecords)+1)
+	}
+	for i, rec := range oldRecords[1:] {
+		got := records[i+1]
+		j := 0
+		for k, c := range resultsColumns {
+			switch {
+			case c.optional && got[k] != "":
+				t.Errorf("line %d: %s = %q, want empty", i+2, c.name, got[k])
+			case !c.optional && got[k] != rec[j]:
+				t.Errorf("line %d: %s = %q, was %q", i+2, c.name, got[k], rec[j])
+			}
+			j += b2i(!c.optional)
+		}
+	}
+	added, err := parseRow(records[len(records)-1])
+	if err != nil || added.Dataset != "random" || math.IsNaN(added.Extrapolation[0].Accuracy) || !math.IsNaN(added.Extrapolation[2].Accuracy) {
+		t.Errorf("the new row: %+v, %v; want x2 measured, density25 not", added, err)
+	}
+}
+
+// TestSameResultIgnoresMissingMeasures: a row without extrapolation
+// measures (written before they existed) and the same row with them hold
+// the same result; different measures do not.
+func TestSameResultIgnoresMissingMeasures(t *testing.T) {
+	a := reportRow("dot", "random", "multiply", 1, 0.5)
+	a.unmeasured()
+	b := a
+	b.Extrapolation[0] = extrapolationMeasure{0.25, 3}
+	if !a.sameResult(b) || !b.sameResult(a) {
+		t.Error("a row without a measure differs from the row with it")
+	}
+	c := b
+	c.Extrapolation[0].Accuracy = 0.5
+	if b.sameResult(c) {
+		t.Error("rows with different measures hold the same result")
 	}
 }

@@ -160,9 +160,9 @@ func (s *scriptedTrainer) train(kind trialKind, lr float64, steps int) trialResu
 
 // test records the call and returns the last trial's measures shifted by a
 // little, so that a test value cannot be mistaken for a validation one.
-func (s *scriptedTrainer) test() evalResult {
+func (s *scriptedTrainer) test() testResult {
 	s.calls = append(s.calls, "test")
-	return evalResult{Accuracy: s.last.Accuracy - 0.001, Loss: s.last.Loss + 1} // distinguishable from Val
+	return testResult{evalResult: evalResult{Accuracy: s.last.Accuracy - 0.001, Loss: s.last.Loss + 1}} // distinguishable from Val
 }
 
 // indexOf returns the index of x in xs, or -1.

@@ -188,6 +188,32 @@ type evalResult struct {
 // failedEval is the measure given to a diverged network.
 var failedEval = evalResult{Accuracy: 0, Loss: math.Inf(1), RecordAccuracy: 0}
 
+// notMeasured is the measure of a set that does not exist for the
+// experiment (an extrapolation set of another dataset).
+var notMeasured = evalResult{Accuracy: math.NaN(), Loss: math.NaN(), RecordAccuracy: math.NaN()}
+
+// testResult is a network's measure on the test set (embedded, so
+// r.Test.Accuracy is the test accuracy) and on each of the extrapolation
+// sets (extrapolationSets, datasets.go), notMeasured where the dataset
+// has no such set.
+type testResult struct {
+	evalResult
+	Extrapolation [len(extrapolationSets)]evalResult
+}
+
+// failedTest is the test measure of a diverged network: failedEval on
+// every set it has.
+func failedTest(kind datasetKind) testResult {
+	t := testResult{evalResult: failedEval}
+	for i, set := range extrapolationSets {
+		t.Extrapolation[i] = notMeasured
+		if set.appliesTo(kind) {
+			t.Extrapolation[i] = failedEval
+		}
+	}
+	return t
+}
+
 // sqrt10 is the original metric's scale: it rounds (prediction - label)·√10
 // to an integer and counts zeros (tf.round rounds half to even, so ±0.5
 // counts as zero).
@@ -253,7 +279,7 @@ type trialResult struct {
 	Steps    int
 	Diverged bool // the loss became NaN or infinite; Val is failedEval
 	Val      evalResult
-	Test     evalResult
+	Test     testResult
 	// Early-stopping checks whose validation subset reached the target,
 	// and which the whole validation set then confirmed (the training
 	// stopped) or rejected (it went on).
@@ -324,7 +350,7 @@ const (
 // rules.
 type trainer interface {
 	train(kind trialKind, lr float64, steps int) trialResult
-	test() evalResult
+	test() testResult
 }
 
 // outcome is an experiment's result: the chosen trial and counts over all
@@ -417,14 +443,15 @@ type experimentTrainer struct {
 	exp        Experiment // its task as the replay has it (replayTask)
 	data       *Data
 	m          *model
-	valLabels  *Tensor       // (ValSize, O)
-	testLabels *Tensor       // (TestSize, O)
-	initSeed   uint64        // every grid trial starts from the same initial weights
-	batchSeed  uint64        // and sees the same sequence of batches; the long run draws both afresh
-	batches    rng           // the batch stream of the trial in progress
-	diverged   bool          // the last trial diverged
-	steps      *atomic.Int64 // each step adds one (see withStepCounter)
-	trials     int           // trials started (the replay's overlap draws each its own data)
+	valLabels  *Tensor                               // (ValSize, O)
+	testLabels *Tensor                               // (TestSize, O)
+	extrap     [len(extrapolationSets)]labelledSplit // the extrapolation sets; Labels nil where the dataset has none
+	initSeed   uint64                                // every grid trial starts from the same initial weights
+	batchSeed  uint64                                // and sees the same sequence of batches; the long run draws both afresh
+	batches    rng                                   // the batch stream of the trial in progress
+	diverged   bool                                  // the last trial diverged
+	steps      *atomic.Int64                         // each step adds one (see withStepCounter)
+	trials     int                                   // trials started (the replay's overlap draws each its own data)
 
 	// choice is the set every choice is made on, with its labels: the
 	// validation set, or the test set under the replay's test-selection.
@@ -485,7 +512,30 @@ func newExperimentTrainer(ctx context.Context, p Protocol, e Experiment) (*exper
 		tr.steps = new(atomic.Int64) // nobody reads it
 	}
 	tr.useData(data)
+	tr.extrap = newExtrapolation(p, e, data.gen)
 	return tr, nil
+}
+
+// labelledSplit is a held-out set of records with its labels (records, O).
+type labelledSplit struct {
+	Split
+	Labels *Tensor
+}
+
+// newExtrapolation draws and labels e's extrapolation sets, TestSize
+// records each, for data drawn as gen: the sets that apply to gen, the
+// others left empty (nil labels).
+func newExtrapolation(p Protocol, e Experiment, gen datasetKind) [len(extrapolationSets)]labelledSplit {
+	var sets [len(extrapolationSets)]labelledSplit
+	for i, set := range extrapolationSets {
+		if !set.appliesTo(gen) {
+			continue
+		}
+		s := newExtrapolationSplit(i, e.Dataset, gen, e.Seed, p.TestSize)
+		sets[i] = labelledSplit{s, newTensor(p.TestSize, e.Task.Width)}
+		e.Task.labelBatch(sets[i].Labels, s.A, s.B)
+	}
+	return sets
 }
 
 // newExperimentData returns the data of e's trial number trial: the same
@@ -564,10 +614,18 @@ func (tr *experimentTrainer) validate() evalResult {
 	return tr.m.evaluate(tr.choice, tr.choiceLabels, 0)
 }
 
-// test measures the network of the last trial on the test set.
-func (tr *experimentTrainer) test() evalResult {
+// test measures the network of the last trial on the test set and the
+// extrapolation sets.
+func (tr *experimentTrainer) test() testResult {
 	if tr.diverged {
-		return failedEval
+		return failedTest(tr.data.gen)
 	}
-	return tr.m.evaluate(tr.data.Test, tr.testLabels, 0)
+	t := testResult{evalResult: tr.m.evaluate(tr.data.Test, tr.testLabels, 0)}
+	for i, s := range tr.extrap {
+		t.Extrapolation[i] = notMeasured
+		if s.Labels != nil {
+			t.Extrapolation[i] = tr.m.evaluate(s.Split, s.Labels, 0)
+		}
+	}
+	return t
 }
