@@ -180,6 +180,8 @@ Flags:
                     (2018 for all): residual-eval, random-pos, test-selection, train-stop,
                     overlap, one-hot-sum-128, lr-carry, nan-drop (see README.md); with
                     lr-carry each selected experiment brings the chain of experiments before it
+  -sparsity         Madsen & Johansen's sparsity regulariser, with its ramp, for the units
+                    that have one (nau, nmu, nau-nmu); no other network has one
   -grid-steps N     steps of each learning-rate trial (default 1000; 100 with -quick)
   -long-steps N     steps of the long run, 0 for none (default 30000; 1000 with -quick)
   -workers N        trainings in parallel (default: the number of CPUs; at most 8 per CPU)
@@ -222,7 +224,7 @@ type options struct {
 	command     string // "" (the study) or one of commands
 	sel         Selection
 	protocol    Protocol
-	protocolSet bool // -quick, -grid-steps, -long-steps, -protocol or -replay was given
+	protocolSet bool // -quick, -grid-steps, -long-steps, -protocol, -replay or -sparsity was given
 	workers     int
 	outDir      string
 	profile     string   // -cpuprofile: write a CPU profile of the study here
@@ -324,7 +326,7 @@ func parseArgs(args []string) (options, error) {
 	if o.protocol, err = f.protocol(); err != nil {
 		return o, err
 	}
-	o.protocolSet = f.given["quick"] || f.given["grid-steps"] || f.given["long-steps"] || f.given["protocol"] || f.given["replay"]
+	o.protocolSet = f.given["quick"] || f.given["grid-steps"] || f.given["long-steps"] || f.given["protocol"] || f.given["replay"] || f.given["sparsity"]
 	if o.command == "estimate" && o.protocol.Replay.Has(replayLRCarry) {
 		return o, usageError{"estimate samples experiments one by one, and under lr-carry an experiment needs every one before it in its chain: estimate without lr-carry (e.g. -replay with the other switches)"}
 	}
@@ -359,7 +361,7 @@ func commandLine(arg0 string, args []string, goVersion string) string {
 // them into options.
 type flagValues struct {
 	tasks, datasets, networks string // comma lists
-	all, quick                bool
+	all, quick, sparsity      bool
 	seed                      uint64
 	seeds                     int
 	gridSteps, longSteps      int // used only when given
@@ -381,6 +383,7 @@ func newFlagSet(o *options, f *flagValues) *flag.FlagSet {
 	fs.Uint64Var(&f.seed, "seed", 1, "")
 	fs.IntVar(&f.seeds, "seeds", 1, "")
 	fs.BoolVar(&f.quick, "quick", false, "")
+	fs.BoolVar(&f.sparsity, "sparsity", false, "")
 	fs.IntVar(&f.gridSteps, "grid-steps", 0, "")
 	fs.IntVar(&f.longSteps, "long-steps", 0, "")
 	fs.StringVar(&f.protocolName, "protocol", "fixed", "")
@@ -467,6 +470,7 @@ func (f flagValues) protocol() (Protocol, error) {
 	if p.Replay, err = replayFlags(f.protocolName, names); err != nil {
 		return p, usageError{err.Error()}
 	}
+	p.Sparsity = f.sparsity
 	if f.given["grid-steps"] {
 		if f.gridSteps < 1 {
 			return p, usageError{fmt.Sprintf("-grid-steps must be at least 1, got %d", f.gridSteps)}

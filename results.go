@@ -53,8 +53,9 @@ const protocolVersion = "reasonops-2"
 // protocol column: rows are resumed and merged together only if these
 // strings are equal. parseProtocol reads it back. The replay's switches,
 // when any is on, come last (";replay=v1:residual-eval+train-stop", see
-// replayVersion), so that the fixed protocol's string is the same as
-// before the replay existed and replay rows never mix with fixed ones.
+// replayVersion), after the sparsity regulariser when it is on, so that
+// the fixed protocol's string is the same as before either existed and
+// their rows never mix with fixed ones.
 func (p Protocol) String() string {
 	lrs := make([]string, len(p.LRs))
 	for i, lr := range p.LRs {
@@ -63,11 +64,19 @@ func (p Protocol) String() string {
 	s := fmt.Sprintf("%s;grid=%d;long=%d;lrs=%s;batch=%d;check=%dx%d;target=%s;decrease=%sx%d;train=%d;val=%d;test=%d",
 		protocolVersion, p.GridSteps, p.LongSteps, strings.Join(lrs, "/"), p.BatchSize, p.CheckEvery, p.CheckSize,
 		formatFloat(p.Target), formatFloat(p.Decrease), p.MaxDecreases, p.TrainSize, p.ValSize, p.TestSize)
+	if p.Sparsity {
+		s += ";sparsity=" + sparsityVersion
+	}
 	if p.Replay != 0 {
 		s += ";replay=" + p.Replay.protocolValue()
 	}
 	return s
 }
+
+// sparsityVersion names the sparsity regulariser and its schedule in the
+// protocol string (";sparsity=mj2020", only when it is on, so that a
+// protocol without it reads as before it existed).
+const sparsityVersion = "mj2020"
 
 // parseProtocol reads a Protocol back from its String form; it accepts only
 // the exact form String writes, of this version.
@@ -112,6 +121,11 @@ func parseProtocol(s string) (Protocol, error) {
 			p.ValSize, err = strconv.Atoi(val)
 		case "test":
 			p.TestSize, err = strconv.Atoi(val)
+		case "sparsity":
+			if val != sparsityVersion {
+				return bad("unknown sparsity regulariser " + val + " (this version has " + sparsityVersion + ")")
+			}
+			p.Sparsity = true
 		case "replay":
 			if p.Replay, err = parseReplayValue(val); err != nil {
 				return bad(err.Error())

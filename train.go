@@ -38,6 +38,11 @@ type Protocol struct {
 	ValSize      int       // validation records (4,000)
 	TestSize     int       // test records (4,000)
 	Replay       Replay    // the original code's behaviours replayed (replay.go); none in the fixed protocol
+	// Sparsity turns on Madsen & Johansen's sparsity regulariser, with its
+	// ramp (sparsityLambda, units.go), for the units that have one (nau,
+	// nmu, nau-nmu); the other networks have none, so it changes nothing
+	// for them. Off by default.
+	Sparsity bool
 }
 
 // evalBatch is the number of records one forward pass of an evaluation
@@ -102,9 +107,9 @@ type model struct {
 	// lambda (1,1) scales the unit's regulariser (Madsen & Johansen's
 	// sparsity term, units.go) in loss; nil for a network without one. It
 	// stays 0, adding nothing to the loss or its gradients, unless sparsity
-	// is set: then each step sets it to sparsityLambda over the trial's
-	// steps. sparsity is off by default, and always for the paper's
-	// networks (which have no regulariser); only Go code sets it so far.
+	// is set (the protocol's Sparsity, -sparsity): then each step sets it
+	// to sparsityLambda over the trial's steps. The paper's networks have
+	// no regulariser, so it never applies to them.
 	lambda   *Node
 	sparsity bool
 	// taken and trialSteps are the steps taken in the trial in progress
@@ -501,6 +506,7 @@ func newExperimentTrainer(ctx context.Context, p Protocol, e Experiment) (*exper
 	if err != nil {
 		return nil, err
 	}
+	m.sparsity = p.Sparsity
 	tr := &experimentTrainer{
 		ctx: ctx, p: p, exp: e, m: m,
 		valLabels:  newTensor(p.ValSize, e.Task.Width),

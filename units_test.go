@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -798,5 +799,38 @@ func BenchmarkUnitStep(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
 		})
+	}
+}
+
+// TestSparsityOption: -sparsity sets the protocol's Sparsity, which its
+// string names (after the fixed settings, before the replay's switches)
+// and reads back; without it the string is the fixed protocol's as
+// before; an experiment's model gets the option.
+func TestSparsityOption(t *testing.T) {
+	o, err := parseArgs([]string{"-sparsity", "-networks", "nau"})
+	if err != nil || !o.protocol.Sparsity {
+		t.Fatalf("-sparsity: %+v, %v", o.protocol, err)
+	}
+	if s := paperProtocol().String(); strings.Contains(s, "sparsity") {
+		t.Errorf("the fixed protocol names the regulariser: %s", s)
+	}
+	p := paperProtocol()
+	p.Sparsity, p.Replay = true, 1<<replayTrainStop
+	s := p.String()
+	if !strings.Contains(s, ";test=4000;sparsity=mj2020;replay=") {
+		t.Errorf("protocol string %s", s)
+	}
+	if q, err := parseProtocol(s); err != nil || !q.Sparsity || q.String() != s {
+		t.Errorf("parseProtocol(%s) = %+v, %v", s, q, err)
+	}
+	if _, err := parseProtocol(strings.Replace(s, "mj2020", "mj2019", 1)); err == nil || !strings.Contains(err.Error(), "mj2020") {
+		t.Errorf("an unknown regulariser: %v", err)
+	}
+	p.Replay = 0
+	task, _ := lookupTask("reduce_sum")
+	spec, _ := findNetwork("nau")
+	tr, err := newExperimentTrainer(context.Background(), p, Experiment{Task: task, Dataset: random, Network: spec, Seed: 1})
+	if err != nil || !tr.m.sparsity {
+		t.Errorf("the experiment's model: sparsity %v, %v", tr != nil && tr.m.sparsity, err)
 	}
 }
