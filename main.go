@@ -16,9 +16,9 @@
 //	tensor_simd_amd64.go the same kernels with simd/archsimd (GOEXPERIMENT=simd on amd64 only),
 //	simd_api_go1*.go     with small shims for the simd API of each Go release
 //	autodiff.go          the tape: ops with their forward and backward, Backward walking the tape in reverse
-//	layers.go            the dense layer, its initialisers, the residual rule, the multiply units, the 27 networks
+//	layers.go            the dense layer, its initialisers, the residual rule, the multiply units, the paper's networks
 //	adam.go              the Adam optimiser
-//	datasets.go          the four datasets and their disjoint training, validation and test splits
+//	datasets.go          the four datasets, their disjoint training, validation and test splits, the extrapolation sets
 //	units.go             the arithmetic units after the article (NAC, NALU, NAU, NMU, ...): networks beyond the paper's
 //	tasks.go             the tables of tasks: label, width and excluded datasets of each (the article's twelve, others)
 //	grid.go              the registry of networks and tasks, the paper grid as a named subset of it,
@@ -33,8 +33,11 @@
 //	report_claims.go     the counts and the article's claims judged,
 //	stats.go             the paired statistics the verdicts rest on (sign and McNemar tests, Holm, bootstrap),
 //	report_baselines.go  the trivial baselines,
+//	report_paired.go     the paired comparisons of networks and rates with their intervals,
 //	report_markdown.go   report.md,
-//	report_svg.go        and its SVG charts
+//	report_svg.go        and its SVG charts;
+//	report_units.go      the section on the units beyond the article, and extrapolation;
+//	report_replay.go     the section on what the original's bugs did (the 2018 replay)
 //	main.go              this file: flags, sub-commands, progress output
 //
 // What the code does without, on purpose: no dependencies beyond Go's

@@ -2,8 +2,10 @@
 // entry point, the results loaded and checked for it, and what the report's
 // other files share. The report is split by concern: report_claims.go
 // (counting and the article's claims), report_baselines.go (the trivial
-// baselines), report_markdown.go (report.md) and report_svg.go (the
-// charts). None of them knows how a network trains.
+// baselines), report_markdown.go (report.md), report_svg.go (the charts),
+// report_units.go (the units beyond the article, and extrapolation) and
+// report_replay.go (the 2018 replay against the fixed protocol). None of
+// them knows how a network trains.
 //
 // writeReport reads DIR/results.csv (and DIR/runs.jsonl, the log of the
 // study's invocations, when there is one) and writes DIR/report.md with the
@@ -87,6 +89,9 @@ func makeReport(dir string) (reportMade, error) {
 		if ran[d] { // a dataset not run gets no map (the report says so)
 			files = append(files, file{heatmapName(d), heatmapSVG(s, d)})
 		}
+	}
+	for _, m := range extrapolationMaps(s) { // the runs' accuracy out of range, where measured (report_units.go)
+		files = append(files, file{m[0], m[1]})
 	}
 	files = append(files, file{reportName, reportMarkdown(s)})
 	for _, f := range files {

@@ -83,6 +83,7 @@ func reportMarkdown(s *study) string {
 	writeClaims(&b, s)
 	writeSeeds(&b, s)
 	writeDifferences(&b, s)
+	writeUnitsSection(&b, s)  // the units beyond the article and extrapolation, if any ran (report_units.go)
 	writeReplaySection(&b, s) // the 2018 replay folders beside this one, if any (report_replay.go)
 	return b.String()
 }

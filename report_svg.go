@@ -86,6 +86,12 @@ const (
 // outline marks a cell where every seed succeeded; a trivially passable
 // cell is grey with a diagonal stroke, whatever its accuracy.
 func heatmapSVG(s *study, dataset string) string {
+	return heatmapTitled(s, dataset, "Test accuracy (%) on "+dataset)
+}
+
+// heatmapTitled is heatmapSVG with its title given (the seeds' note is
+// added to it): the extrapolation maps show other accuracies the same way.
+func heatmapTitled(s *study, dataset, title string) string {
 	cells := cellStats(s.analysed, s.target)
 	ranNet, ranTask := map[string]bool{}, map[string]bool{}
 	for _, r := range s.analysed {
@@ -110,7 +116,7 @@ func heatmapSVG(s *study, dataset string) string {
 	if len(s.seeds) > 1 {
 		seedNote = fmt.Sprintf(", mean over %d seeds; below it, seeds that succeeded", len(s.seeds))
 	}
-	fmt.Fprintf(&b, `<text x="10" y="20" font-size="15" font-weight="bold">Test accuracy (%%) on %s%s</text>`+"\n", esc(dataset), seedNote)
+	fmt.Fprintf(&b, `<text x="10" y="20" font-size="15" font-weight="bold">%s%s</text>`+"\n", esc(title), seedNote)
 	for j, spec := range columns {
 		x := hmLeft + j*hmCellW + hmCellW/2 + 3
 		fmt.Fprintf(&b, `<text class="col" transform="translate(%d,%d) rotate(-90)">%s</text>`+"\n", x, hmTop-6, esc(spec.Name))
