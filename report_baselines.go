@@ -8,6 +8,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -54,30 +55,33 @@ func boundedRanges() string {
 	return strings.Join(parts[:last], ", ") + " or " + parts[last]
 }
 
-// splitKey names the splits of one seed and sizes; with a dataset it
+// splitKey names the splits of one seed and sizes, and the replay's
+// switches that change what is generated or labelled; with a dataset it
 // determines a test set.
 type splitKey struct {
 	Seed             uint64
 	Train, Val, Test int
+	Replay           Replay // of p.Replay, only replayDataSwitches; none in the fixed protocol
 }
+
+// replayDataSwitches are the replay's switches that change a test set's
+// records or labels, so its baselines: random-pos (random_pos drawn as
+// random, replayGenerator) and one-hot-sum-128 (one_hot_sum 128 wide,
+// replayTask). The others change how a network is trained, chosen or
+// evaluated, not the data: overlap draws each trial's records afresh and
+// lets them repeat, but from the same distributions, so the baselines of
+// the fixed protocol's test set of the same seed stand for them.
+const replayDataSwitches = Replay(1<<replayRandomPos | 1<<replayOneHotSum128)
 
 // splitKeyOf returns the split key of seed's splits under protocol p.
 func splitKeyOf(seed uint64, p Protocol) splitKey {
-	return splitKey{Seed: seed, Train: p.TrainSize, Val: p.ValSize, Test: p.TestSize}
+	return splitKey{Seed: seed, Train: p.TrainSize, Val: p.ValSize, Test: p.TestSize, Replay: p.Replay & replayDataSwitches}
 }
 
-// less orders split keys by seed, then sizes.
+// less orders split keys by seed, then sizes, then replay switches.
 func (k splitKey) less(o splitKey) bool {
-	if k.Seed != o.Seed {
-		return k.Seed < o.Seed
-	}
-	if k.Train != o.Train {
-		return k.Train < o.Train
-	}
-	if k.Val != o.Val {
-		return k.Val < o.Val
-	}
-	return k.Test < o.Test
+	return cmp.Or(cmp.Compare(k.Seed, o.Seed), cmp.Compare(k.Train, o.Train), cmp.Compare(k.Val, o.Val),
+		cmp.Compare(k.Test, o.Test), cmp.Compare(k.Replay, o.Replay)) < 0
 }
 
 // baselineKey names one test set and task: a (task, dataset) pair's, under
@@ -102,8 +106,10 @@ func (b baseline) best() float64 { return max(b.Zeros, b.Mean, b.BestConst) }
 
 // computeBaselines computes the baseline of the (task, dataset) pairs in
 // pairs (the analysed pairs the rows ran) on the test set of each split
-// key. Test sets that cannot be generated (sizes one_hot cannot hold; their
-// runs failed too) have none, and problems says why.
+// key, generated and labelled as the rows' protocol had it, the replay's
+// included (replayGenerator, replayTask). Test sets that cannot be
+// generated (sizes one_hot cannot hold; their runs failed too) have none,
+// and problems says why.
 func computeBaselines(splits []splitKey, pairs map[[2]string]bool) (out map[baselineKey]baseline, problems []string) {
 	out = map[baselineKey]baseline{}
 	for _, sp := range splits {
@@ -111,13 +117,14 @@ func computeBaselines(splits []splitKey, pairs map[[2]string]bool) (out map[base
 			var ts []Task
 			for _, t := range tasks {
 				if exclusionReason(t.Name, name) == "" && pairs[[2]string{t.Name, name}] {
-					ts = append(ts, t)
+					ts = append(ts, replayTask(t, sp.Replay))
 				}
 			}
 			if len(ts) == 0 {
 				continue
 			}
-			data, err := newData(datasetKind(k), sp.Seed, sp.Train, sp.Val, sp.Test)
+			kind := datasetKind(k)
+			data, err := newDataDrawnAs(kind, replayGenerator(kind, sp.Replay), sp.Seed, sp.Train, sp.Val, sp.Test)
 			if err != nil {
 				problems = append(problems, fmt.Sprintf("%s, seed %d: %v", name, sp.Seed, err))
 				continue
