@@ -7,6 +7,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -70,6 +71,7 @@ func esc(s string) string { return template.HTMLEscapeString(s) }
 const (
 	hmCellW, hmCellH = 32, 26   // one cell: the accuracy, and below it k/n with several seeds
 	hmLeft, hmTop    = 125, 175 // the grid's top-left corner: room for task names and rotated network names
+	hmLegendW        = 860      // the narrowest map that shows the whole legend (few networks)
 )
 
 // Heat map marks.
@@ -80,7 +82,8 @@ const (
 
 // heatmapSVG draws dataset's task x network heat map: a row per task (the
 // paper's, then others with runs, in tasks order), a column per network
-// (the paper's, then others with runs, in networks order), each cell one rect of
+// (the paper's, then others with runs, in networks order; in a study that
+// ran units beyond the paper, only the networks with runs), each cell one rect of
 // class "cell" (plus "excluded", "missing", "trivial" or "success"), and a
 // legend below. Colour is the mean accuracy on the nines scale; a gold
 // outline marks a cell where every seed succeeded; a trivially passable
@@ -98,9 +101,12 @@ func heatmapTitled(s *study, dataset, title string) string {
 		ranNet[r.Network], ranTask[r.Task] = true, true
 	}
 	columns := paperThenRan(networks, len(paperNetworks), func(n NetworkSpec) bool { return ranNet[n.Name] })
+	if len(unitNetworks(s.analysed)) > 0 { // a units study: its anchors are the only paper networks it selects
+		columns = slices.DeleteFunc(columns, func(n NetworkSpec) bool { return !ranNet[n.Name] })
+	}
 	rows := paperThenRan(tasks, len(paperTasks), func(t Task) bool { return ranTask[t.Name] })
 	gridW, gridH := len(columns)*hmCellW, len(rows)*hmCellH
-	width, height := hmLeft+gridW+20, hmTop+gridH+120
+	width, height := max(hmLeft+gridW+20, hmLegendW), hmTop+gridH+120
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif">
 <style>.v{font-size:10px;text-anchor:middle} .k{font-size:8px;text-anchor:middle} .ok{font-weight:bold} .col{font-size:10px} .row{font-size:11px;text-anchor:end} .key{font-size:11px}</style>
