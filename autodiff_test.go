@@ -61,7 +61,8 @@ func checkGradients(tape *Tape, out *Node, wrt []*Node, weights []float64) []gra
 			node.Value.Data[i] = saved
 			numeric := (plus - minus) / (2 * gradStep)
 			an := float64(analytic[n][i])
-			if math.Abs(numeric-an) > gradRelTol*math.Max(math.Abs(numeric), math.Abs(an))+gradAbsTol {
+			// written as !(within) so that a NaN on either side is a mismatch
+			if !(math.Abs(numeric-an) <= gradRelTol*math.Max(math.Abs(numeric), math.Abs(an))+gradAbsTol) {
 				bad = append(bad, gradMismatch{n, i, numeric, an})
 			}
 		}
