@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -832,5 +834,40 @@ func TestSparsityOption(t *testing.T) {
 	tr, err := newExperimentTrainer(context.Background(), p, Experiment{Task: task, Dataset: random, Network: spec, Seed: 1})
 	if err != nil || !tr.m.sparsity {
 		t.Errorf("the experiment's model: sparsity %v, %v", tr != nil && tr.m.sparsity, err)
+	}
+}
+
+// TestUnitsStudyCommand: README's command for the units' study parses and
+// selects the nine units and the three anchors over the paper's pairs.
+func TestUnitsStudyCommand(t *testing.T) {
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const prefix = "GOEXPERIMENT=simd go run . "
+	var line string
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, prefix) && strings.Contains(l, "-out results-units") {
+			line = l
+		}
+	}
+	if line == "" {
+		t.Fatal("README has no command for results-units")
+	}
+	o, err := parseArgs(strings.Fields(strings.TrimPrefix(line, prefix)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.protocol.Sparsity || o.sel.Seeds != 5 {
+		t.Errorf("%s: sparsity %v, %d seeds", line, o.protocol.Sparsity, o.sel.Seeds)
+	}
+	want := len(arithmeticUnits) + len(unitAnchors)
+	if len(o.sel.Networks) != want {
+		t.Errorf("%d networks, want the %d units and anchors", len(o.sel.Networks), want)
+	}
+	for _, u := range arithmeticUnits {
+		if !slices.Contains(o.sel.Networks, u.Name) {
+			t.Errorf("the command leaves out %s", u.Name)
+		}
 	}
 }
