@@ -86,7 +86,7 @@ func TestNetworkShapes(t *testing.T) {
 	}
 }
 
-// TestNetworkGradients checks every one of the 27 networks end to end
+// TestNetworkGradients checks every paper network end to end
 // against central differences: all parameters and both inputs, at small
 // widths (W = 3, H = 6, so the first layer's 2W -> H skip exists) and two
 // output widths (6, where a residual stack's last layer also gets a skip,
