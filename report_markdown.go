@@ -467,6 +467,11 @@ func writeDifferences(b *strings.Builder, s *study) {
 - All %d tasks (the article lists 10) and all %d networks (the article reports 23) are in the grid.
 
 `, thousands(p.TestSize), thousands(p.ValSize), thousands(max(oneHotDomain-p.ValSize-p.TestSize, 0)), len(paperTasks), len(paperNetworks))
+	if p.Replay != 0 {
+		fmt.Fprintf(b, "**These rows replay the original's behaviour** with the switches %s (README, \"Replaying the original\"): "+
+			"where a difference above is one of those switches, these rows do as the original did, not as the list says.\n\n",
+			strings.ReplaceAll(p.Replay.String(), "+", ", "))
+	}
 	writeThisStudy(b, s)
 }
 

@@ -260,3 +260,30 @@ func TestReplayBaselines(t *testing.T) {
 		t.Errorf("a one-hot-sum-128 folder's baseline is not 128 wide: all zeros %v", b.Zeros)
 	}
 }
+
+// TestReplayFolderSaysItReplays: the report of a replay folder says, in its
+// list of differences from the original, that its rows did as the
+// original did for its switches; a fixed folder's report does not.
+func TestReplayFolderSaysItReplays(t *testing.T) {
+	p := paperProtocol()
+	p.Replay = 1<<replayResidualEval | 1<<replayTrainStop
+	r := reportRow("dot", "random", "multiply", 1, 0.5)
+	r.Protocol = p.String()
+	dir := t.TempDir()
+	writeResultsFile(t, dir, []Row{r}, "")
+	if _, err := writeReport(dir); err != nil {
+		t.Fatal(err)
+	}
+	md := string(readReportFile(t, dir, reportName))
+	if !strings.Contains(md, "**These rows replay the original's behaviour** with the switches residual-eval, train-stop") {
+		t.Error("a replay folder's report does not say its rows replay the original")
+	}
+	fixed := t.TempDir()
+	writeResultsFile(t, fixed, []Row{reportRow("dot", "random", "multiply", 1, 0.5)}, "")
+	if _, err := writeReport(fixed); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(readReportFile(t, fixed, reportName)), "These rows replay") {
+		t.Error("a fixed folder's report says it replays")
+	}
+}
