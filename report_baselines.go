@@ -247,13 +247,6 @@ func (s *study) rowBaseline(r Row) (baseline, bool) {
 	return b, ok
 }
 
-// trivialRun reports whether a trivial predictor already reaches the target
-// on the run's test set.
-func (s *study) trivialRun(r Row) bool {
-	b, ok := s.rowBaseline(r)
-	return ok && b.best() >= s.target
-}
-
 // outsideRange returns the fraction of the run's test label elements that
 // the named activation cannot reach (0 for an unbounded activation).
 func (s *study) outsideRange(r Row, activation string) float64 {

@@ -37,9 +37,6 @@ func (t tally) rate() float64 {
 // atLeast reports whether k/n >= p/q.
 func (t tally) atLeast(p, q int) bool { return t.k*q >= p*t.n }
 
-// atMost reports whether k/n <= p/q.
-func (t tally) atMost(p, q int) bool { return t.k*q <= p*t.n }
-
 // beats reports whether t's rate is strictly higher than u's (both n > 0).
 func (t tally) beats(u tally) bool { return t.k*u.n > u.k*t.n }
 

@@ -34,7 +34,6 @@ package main
 import (
 	"fmt"
 	"math"
-	"strings"
 )
 
 // Constants the papers leave open or fix; each unit's doc says why.
@@ -1156,16 +1155,4 @@ func buildNetwork(spec NetworkSpec, bus, hidden, out int) (arithmeticUnit, error
 		return nil, err
 	}
 	return n, nil
-}
-
-// lookupUnit returns the unit called name, or an error naming the valid ones.
-func lookupUnit(name string) (unitSpec, error) {
-	var names []string
-	for _, s := range arithmeticUnits {
-		if s.Name == name {
-			return s, nil
-		}
-		names = append(names, s.Name)
-	}
-	return unitSpec{}, fmt.Errorf("unknown unit %q (valid: %s)", name, strings.Join(names, ", "))
 }

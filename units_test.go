@@ -732,8 +732,8 @@ func TestUnitRegistry(t *testing.T) {
 			t.Errorf("unit %s: name already taken", spec.Name)
 		}
 		seen[spec.Name] = true
-		if got, err := lookupUnit(spec.Name); err != nil || got.Name != spec.Name {
-			t.Errorf("lookupUnit(%q) = %v, %v", spec.Name, got.Name, err)
+		if got, err := findNetwork(spec.Name); err != nil || got.Name != spec.Name || isPaperNetwork(spec.Name) {
+			t.Errorf("findNetwork(%q) = %v, %v", spec.Name, got.Name, err)
 		}
 		if ns := spec.NetworkSpec(); ns.Name != spec.Name || ns.Depth != spec.Depth {
 			t.Errorf("unit %s: NetworkSpec %+v", spec.Name, ns)
@@ -759,8 +759,8 @@ func TestUnitRegistry(t *testing.T) {
 			t.Errorf("unit %s: different seeds gave the same parameters", spec.Name)
 		}
 	}
-	if _, err := lookupUnit("nalu2"); err == nil || !strings.Contains(err.Error(), "bilinear-glu") {
-		t.Errorf("unknown unit error = %v", err)
+	if _, err := findNetwork("nalu2"); err == nil || !strings.Contains(err.Error(), "bilinear-glu") {
+		t.Errorf("unknown network error = %v", err)
 	}
 }
 
