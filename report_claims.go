@@ -283,26 +283,42 @@ func formatComparison(c comparison) string {
 // aheadOfAll is the rule of claim 1 on comparisons of one network against
 // others: confirmed if ahead of all, contradicted if behind any.
 func aheadOfAll(cs []comparison) (verdict string, behind, unclear []string) {
-	ahead := 0
-	for _, c := range cs {
-		switch c.effect() {
-		case effectFor:
-			ahead++
-		case effectAgainst:
-			behind = append(behind, c.B)
-		default:
-			unclear = append(unclear, c.B)
-		}
-	}
+	ahead, behind, unclear := comparedBy(cs)
 	switch {
 	case len(cs) == 0:
 		return verdictNoData, nil, nil
 	case len(behind) > 0:
 		return verdictContradicted, behind, unclear
-	case ahead == len(cs):
+	case len(ahead) == len(cs):
 		return verdictConfirmed, nil, nil
 	}
 	return verdictInconclusive, nil, unclear
+}
+
+// byEffect sorts names[i] by its reading effects[i] (effectFor,
+// effectAgainst, effectUnclear) into three lists, in order.
+func byEffect(names, effects []string) (forIt, against, unclear []string) {
+	for i, e := range effects {
+		switch e {
+		case effectFor:
+			forIt = append(forIt, names[i])
+		case effectAgainst:
+			against = append(against, names[i])
+		default:
+			unclear = append(unclear, names[i])
+		}
+	}
+	return forIt, against, unclear
+}
+
+// comparedBy sorts the B sides of comparisons of one network A against
+// others by how each reads: A ahead of them, behind them, not told apart.
+func comparedBy(cs []comparison) (ahead, behind, unclear []string) {
+	names, effects := make([]string, len(cs)), make([]string, len(cs))
+	for i, c := range cs {
+		names[i], effects[i] = c.B, c.effect()
+	}
+	return byEffect(names, effects)
 }
 
 // claimMultiplyBest judges claim 1.
@@ -404,21 +420,14 @@ func claimReduceSumHard(in claimInput) claimResult {
 
 // claimOneHotMostly judges claim 5.
 func claimOneHotMostly(in claimInput) claimResult {
-	var do, dont, unclear []string
+	var names, effects []string
 	for _, n := range networks {
 		ri := fixedCellsRate(in.rows, in.target, func(r Row) bool { return r.Network == n.Name && r.Dataset == "one_hot" && in.informative(r) })
-		if ri.Runs == 0 {
-			continue
-		}
-		switch ri.atLeast(0.5) {
-		case effectFor:
-			do = append(do, n.Name)
-		case effectAgainst:
-			dont = append(dont, n.Name)
-		default:
-			unclear = append(unclear, n.Name)
+		if ri.Runs > 0 {
+			names, effects = append(names, n.Name), append(effects, ri.atLeast(0.5))
 		}
 	}
+	do, dont, unclear := byEffect(names, effects)
 	n := len(do) + len(dont) + len(unclear)
 	cells := map[[2]string]bool{}
 	for _, r := range in.rows {

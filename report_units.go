@@ -232,17 +232,7 @@ func writeFamilyBest(b *strings.Builder, s *study, units, compared []string) {
 				continue
 			}
 			idx := indexRuns(rows, func(Row) bool { return true })
-			var ahead, behind, unclear []string
-			for _, c := range compareAgainst(idx, s.target, best, compared) {
-				switch c.effect() {
-				case effectFor:
-					ahead = append(ahead, c.B)
-				case effectAgainst:
-					behind = append(behind, c.B)
-				default:
-					unclear = append(unclear, c.B)
-				}
-			}
+			ahead, behind, unclear := comparedBy(compareAgainst(idx, s.target, best, compared))
 			table = append(table, []string{f.Name, m.name, best, formatRate(networkRate(idx, s.target, best)),
 				listOrNone(ahead), listOrNone(behind), listOrNone(unclear)})
 		}
