@@ -269,21 +269,9 @@ func TestReplayFolderSaysItReplays(t *testing.T) {
 	p.Replay = 1<<replayResidualEval | 1<<replayTrainStop
 	r := reportRow("dot", "random", "multiply", 1, 0.5)
 	r.Protocol = p.String()
-	dir := t.TempDir()
-	writeResultsFile(t, dir, []Row{r}, "")
-	if _, err := writeReport(dir); err != nil {
-		t.Fatal(err)
-	}
-	md := string(readReportFile(t, dir, reportName))
-	if !strings.Contains(md, "**These rows replay the original's behaviour** with the switches residual-eval, train-stop") {
-		t.Error("a replay folder's report does not say its rows replay the original")
-	}
-	fixed := t.TempDir()
-	writeResultsFile(t, fixed, []Row{reportRow("dot", "random", "multiply", 1, 0.5)}, "")
-	if _, err := writeReport(fixed); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(string(readReportFile(t, fixed, reportName)), "These rows replay") {
+	md := reportFor(t, t.TempDir(), []Row{r})
+	mustContain(t, reportName, md, "**These rows replay the original's behaviour** with the switches residual-eval, train-stop")
+	if strings.Contains(reportFor(t, t.TempDir(), []Row{reportRow("dot", "random", "multiply", 1, 0.5)}), "These rows replay") {
 		t.Error("a fixed folder's report says it replays")
 	}
 }

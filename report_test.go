@@ -184,7 +184,7 @@ func TestReportFromHandMadeResults(t *testing.T) {
 		t.Errorf("writeReport returned %q", path)
 	}
 	md := string(readReportFile(t, dir, reportName))
-	for _, want := range []string{
+	mustContain(t, reportName, md,
 		// 0. status
 		"# Which small networks learn which operations",
 		fmt.Sprintf("INCOMPLETE: 9 of %d experiments of the paper grid for seed(s) 1 (1 of them failed with an error, listed below).", paperGridSize()),
@@ -248,11 +248,7 @@ func TestReportFromHandMadeResults(t *testing.T) {
 		"| experiments run (rows) | 10 (9 analysed, 1 of excluded pairs) |",
 		"| rows with errors | 1 |",
 		"| study command(s) | not recorded (no runs.jsonl) |",
-	} {
-		if !strings.Contains(md, want) {
-			t.Errorf("report.md lacks %q", want)
-		}
-	}
+	)
 	if strings.Contains(md, "torn") || strings.Contains(md, "incomplete (") {
 		t.Error("report.md mentions a torn line that is not there")
 	}
@@ -367,7 +363,7 @@ func TestReportSeveralSeedsAndRunLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	md := string(readReportFile(t, dir, reportName))
-	for _, want := range []string{
+	mustContain(t, reportName, md,
 		"INCOMPLETE: 4 of 1,782 experiments of the paper grid for seed(s) 1, 2.",
 		"| multiply | 4 | 75.0% | 50.0% | 100.0% | 87.5% | 75.0% | 100.0% |",
 		"| concat | many_hot | multiply | 2 of 2 | 34.2% – 100.0% | 100.0% | 100.0% | 100.0% |",
@@ -376,11 +372,7 @@ func TestReportSeveralSeedsAndRunLog(t *testing.T) {
 		"| CPU | Test CPU (8 CPUs) |",
 		"| early-stopping checks | 1 confirmed on the whole validation set (the training stopped); 3 rejected",
 		"| total wall time | 1:02:05, summed over 1 invocation (from runs.jsonl) |",
-	} {
-		if !strings.Contains(md, want) {
-			t.Errorf("report.md lacks %q", want)
-		}
-	}
+	)
 	svg := string(readReportFile(t, dir, heatmapName("many_hot")))
 	if !strings.Contains(svg, "mean over 2 seeds") || !strings.Contains(svg, "1 of 2 seeds succeeded") || !strings.Contains(svg, ">1/2</text>") {
 		t.Error("the many_hot heat map does not show the mean over seeds")
@@ -781,4 +773,26 @@ func TestPaperGridSize(t *testing.T) {
 	if paperGridSize() != len(plan.Experiments) { // the number itself: TestPaperFacts
 		t.Errorf("paper grid %d, plan %d", paperGridSize(), len(plan.Experiments))
 	}
+}
+
+// mustContain fails the test for each of wants that text, the contents of
+// the file called name, lacks.
+func mustContain(t *testing.T, name, text string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s lacks %q", name, want)
+		}
+	}
+}
+
+// reportFor writes rows as dir's results file, makes the report and
+// returns report.md.
+func reportFor(t *testing.T, dir string, rows []Row) string {
+	t.Helper()
+	writeResultsFile(t, dir, rows, "")
+	if _, err := writeReport(dir); err != nil {
+		t.Fatal(err)
+	}
+	return string(readReportFile(t, dir, reportName))
 }

@@ -99,12 +99,8 @@ func TestUnitsSection(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	writeResultsFile(t, dir, rows, "")
-	if _, err := writeReport(dir); err != nil {
-		t.Fatal(err)
-	}
-	md := string(readReportFile(t, dir, reportName))
-	for _, want := range []string{
+	md := reportFor(t, dir, rows)
+	mustContain(t, reportName, md,
 		"## Beyond the article: arithmetic units, in range and out of range",
 		"The units built since the article (nau, nmu) ran on the analysed pairs beside the article's multiply, over 5 seeds.",
 		"| nmu | elementwise_mul | random | 100.0% [56.5%, 100.0%] (5 of 5) | 100.0% [56.5%, 100.0%] (5 of 5) | reproduced |",
@@ -120,11 +116,7 @@ func TestUnitsSection(t *testing.T) {
 		"| out of range | nau | 66.6% | 0.0% | +66.7 pp [+33.3, +100.0] | 20 : 0 | 3.81e-06 | multiply better |",
 		"| out of range | nmu | 66.6% | 33.3% | +33.3 pp [-33.3, +100.0] | 20 : 10 | 0.0987 | not told apart |",
 		"![heatmap-random-x2](heatmap-random-x2.svg)",
-	} {
-		if !strings.Contains(md, want) {
-			t.Errorf("report.md lacks %q", want)
-		}
-	}
+	)
 	for _, name := range []string{"heatmap-random-x2.svg", "heatmap-random-x4.svg"} {
 		svg := string(readReportFile(t, dir, name))
 		if !strings.Contains(svg, "extrapolation set") {
@@ -136,12 +128,7 @@ func TestUnitsSection(t *testing.T) {
 	}
 
 	paperOnly := slices.DeleteFunc(slices.Clone(rows), func(r Row) bool { return !isPaperNetwork(r.Network) })
-	dir2 := t.TempDir()
-	writeResultsFile(t, dir2, paperOnly, "")
-	if _, err := writeReport(dir2); err != nil {
-		t.Fatal(err)
-	}
-	if md := string(readReportFile(t, dir2, reportName)); strings.Contains(md, "Beyond the article") {
+	if md := reportFor(t, t.TempDir(), paperOnly); strings.Contains(md, "Beyond the article") {
 		t.Error("a study without units has a units section")
 	}
 }
