@@ -700,15 +700,15 @@ type chainKey struct {
 // dataset, then task (src/experiments.py:135-137).
 func carryPlace(e Experiment) (chainKey, int) {
 	c := carryPlaces[e.Network.Name]
-	place := (c[1]*len(carryDatasets)+slices.Index(carryDatasets, e.Dataset))*len(tasks) + taskIndex[e.Task.Name]
+	place := (c[1]*len(carryDatasets)+slices.Index(carryDatasets, e.Dataset))*len(paperTasks) + taskIndex[e.Task.Name]
 	return chainKey{e.Seed, c[0]}, place
 }
 
 // carryExperiment returns the experiment at place in chain k.
 func carryExperiment(k chainKey, place int) Experiment {
-	network, _ := findNetwork(carryChains[k.chain][place/(len(carryDatasets)*len(tasks))])
+	network, _ := findNetwork(carryChains[k.chain][place/(len(carryDatasets)*len(paperTasks))])
 	return Experiment{
-		Task: tasks[place%len(tasks)], Dataset: carryDatasets[place/len(tasks)%len(carryDatasets)],
+		Task: paperTasks[place%len(paperTasks)], Dataset: carryDatasets[place/len(paperTasks)%len(carryDatasets)],
 		Network: network, Seed: k.seed,
 	}
 }
@@ -735,6 +735,18 @@ func carryPrefixes(es []Experiment) ([]chainKey, map[chainKey]int) {
 	}
 	slices.SortFunc(keys, func(a, b chainKey) int { return cmp.Or(cmp.Compare(a.seed, b.seed), cmp.Compare(a.chain, b.chain)) })
 	return keys, last
+}
+
+// carryOutside returns the first of the selected experiments that no chain
+// of the original's loop holds (a network or task beyond the paper's), as
+// "network x task", or "" when every one is in a chain.
+func carryOutside(selected []Experiment) string {
+	for _, e := range selected {
+		if _, ok := carryPlaces[e.Network.Name]; !ok || !isPaperTask(e.Task.Name) {
+			return e.Network.Name + " x " + e.Task.Name
+		}
+	}
+	return ""
 }
 
 // carryPlan returns the plan of the selected experiments under lr-carry:

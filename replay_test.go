@@ -929,3 +929,22 @@ func TestReplayStudyCommandLine(t *testing.T) {
 		"(none) there, replay=v1:")
 	expectUsageError(t, []string{"merge", "-out", t.TempDir(), path, filepath.Join(fixed, "results.csv")}, "come from different protocols")
 }
+
+// TestLRCarryRefusesBeyondThePaper: the original's loop holds only the
+// paper's networks and tasks, so lr-carry refuses a selection with a unit,
+// naming it, and the command line exits with a usage error.
+func TestLRCarryRefusesBeyondThePaper(t *testing.T) {
+	p := paperProtocol()
+	p.Replay = 1 << replayLRCarry
+	_, err := newPlan(p, Selection{Networks: []string{"multiply", "nmu"}, Tasks: []string{"dot"}, Datasets: []string{"random"}})
+	if err == nil || !strings.Contains(err.Error(), "nmu x dot") || !strings.Contains(err.Error(), "lr-carry") {
+		t.Errorf("lr-carry with nmu: %v", err)
+	}
+	if _, err := newPlan(p, Selection{Networks: []string{"multiply"}, Tasks: []string{"dot"}, Datasets: []string{"random"}}); err != nil {
+		t.Errorf("lr-carry with a paper network: %v", err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"list", "-replay", "lr-carry", "-networks", "nmu", "-out", t.TempDir()}, &stdout, &stderr); code != exitUsage {
+		t.Errorf("exit %d, want %d: %s", code, exitUsage, stderr.String())
+	}
+}

@@ -142,6 +142,9 @@ func newPlan(p Protocol, sel Selection) (Plan, error) {
 		}
 	}
 	if carry {
+		if out := carryOutside(plan.Experiments); out != "" {
+			return Plan{}, fmt.Errorf("lr-carry replays the original's loop over the paper's networks and tasks; %s is not in it: select only those (or leave out lr-carry)", out)
+		}
 		plan.Experiments = carryPlan(plan.Experiments, sel.Shard)
 	}
 	return plan, nil
