@@ -11,36 +11,52 @@ package main
 
 import "simd/archsimd"
 
+// loadF32x16 returns the 16 floats at p as a vector.
 func loadF32x16(p *[16]float32) archsimd.Float32x16 { return archsimd.LoadFloat32x16(p) }
-func loadF32x8(p *[8]float32) archsimd.Float32x8    { return archsimd.LoadFloat32x8(p) }
-func loadF32x4(p *[4]float32) archsimd.Float32x4    { return archsimd.LoadFloat32x4(p) }
-func loadI32x8(p *[8]int32) archsimd.Int32x8        { return archsimd.LoadInt32x8(p) }
-func loadI32x4(p *[4]int32) archsimd.Int32x4        { return archsimd.LoadInt32x4(p) }
 
-// loadMaskedF32x16 and loadMaskedF32x8 return *p in the lanes of mask and
-// 0 in the others.
+// loadF32x8 returns the 8 floats at p as a vector.
+func loadF32x8(p *[8]float32) archsimd.Float32x8 { return archsimd.LoadFloat32x8(p) }
+
+// loadF32x4 returns the 4 floats at p as a vector.
+func loadF32x4(p *[4]float32) archsimd.Float32x4 { return archsimd.LoadFloat32x4(p) }
+
+// loadI32x8 returns the 8 int32s at p as a vector.
+func loadI32x8(p *[8]int32) archsimd.Int32x8 { return archsimd.LoadInt32x8(p) }
+
+// loadI32x4 returns the 4 int32s at p as a vector.
+func loadI32x4(p *[4]int32) archsimd.Int32x4 { return archsimd.LoadInt32x4(p) }
+
+// loadMaskedF32x16 returns *p in the lanes of mask and 0 in the others.
 func loadMaskedF32x16(p *[16]float32, mask archsimd.Mask32x16) archsimd.Float32x16 {
 	return archsimd.LoadMaskedFloat32x16(p, mask)
 }
 
+// loadMaskedF32x8 is loadMaskedF32x16 for a vector of 8.
 func loadMaskedF32x8(p *[8]float32, mask archsimd.Mask32x8) archsimd.Float32x8 {
 	return archsimd.LoadMaskedFloat32x8(p, mask)
 }
 
+// storeF32x16 stores v into the 16 floats at p.
 func storeF32x16(p *[16]float32, v archsimd.Float32x16) { v.Store(p) }
-func storeF32x8(p *[8]float32, v archsimd.Float32x8)    { v.Store(p) }
-func storeF32x4(p *[4]float32, v archsimd.Float32x4)    { v.Store(p) }
 
-// The storeMasked helpers store the lanes of mask of v into *p and leave
-// the other elements of *p alone.
+// storeF32x8 stores v into the 8 floats at p.
+func storeF32x8(p *[8]float32, v archsimd.Float32x8) { v.Store(p) }
+
+// storeF32x4 stores v into the 4 floats at p.
+func storeF32x4(p *[4]float32, v archsimd.Float32x4) { v.Store(p) }
+
+// storeMaskedF32x16 stores the lanes of mask of v into *p and leaves the
+// other elements of *p alone.
 func storeMaskedF32x16(p *[16]float32, v archsimd.Float32x16, mask archsimd.Mask32x16) {
 	v.StoreMasked(p, mask)
 }
 
+// storeMaskedF32x8 is storeMaskedF32x16 for a vector of 8.
 func storeMaskedF32x8(p *[8]float32, v archsimd.Float32x8, mask archsimd.Mask32x8) {
 	v.StoreMasked(p, mask)
 }
 
+// storeMaskedF32x4 is storeMaskedF32x16 for a vector of 4.
 func storeMaskedF32x4(p *[4]float32, v archsimd.Float32x4, mask archsimd.Mask32x4) {
 	v.StoreMasked(p, mask)
 }
