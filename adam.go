@@ -72,18 +72,15 @@ func (a *Adam) Step() {
 	}
 }
 
-// adamUpdateKernel is the fused update loop in use; tensor_simd_amd64.go
-// may replace it with a vector version at start-up.
-var adamUpdateKernel = adamUpdateGo
-
 // adamUpdate applies one Adam update to the parameter values theta from
 // gradients g, updating the moments m and v in place; all four have one
-// length. step and c2 are Step's per-step scalars.
+// length. step and c2 are Step's per-step scalars. It runs the installed
+// kernels (kernels.adamUpdate).
 func adamUpdate(theta, g, m, v []float32, step, c2 float32) {
 	if len(g) != len(theta) || len(m) != len(theta) || len(v) != len(theta) {
 		panic(fmt.Sprintf("adamUpdate: lengths %d, %d, %d, %d differ", len(theta), len(g), len(m), len(v)))
 	}
-	adamUpdateKernel(theta, g, m, v, step, c2)
+	kernels.adamUpdate(theta, g, m, v, step, c2)
 }
 
 // minNormal32 is the smallest positive normal float32, 2^-126. Below it
@@ -95,24 +92,27 @@ const minNormal32 = 0x1p-126
 // bits are below it is zero or subnormal.
 const minNormal32Bits = 0x00800000
 
-// adamUpdateGo is the plain-Go fused loop of adamUpdate.
+// adamUpdateGo is the plain-Go adamUpdate kernel: one fused pass over the
+// parameters theta, their gradients g and moments m and v, all of one
+// length.
 //
 // A moment whose magnitude falls below minNormal32 is set to zero (flush to
 // zero, which Go cannot ask the hardware for). This matters: a parameter
 // whose gradient stays zero, as a dead ReLU unit's weights do, has its first
 // moment shrink by 0.9 each step, into the subnormal range after about 800
 // steps, and there it stays for ever, because 0.9·2^-149 rounds back to
-// 2^-149. With a few thousand such moments a step's Adam update ran 14 times
-// slower (14 µs to 195 µs for dense-1-relu with the vector kernels). The
-// flush changes an update by at most lr·2^-126/ε, about 1e-30·lr.
+// 2^-149, and every operation on it takes the slow path
+// (TestAdamFlushesSubnormalMoments; the slowdown is in README.md,
+// Performance). The flush changes an update by at most lr·2^-126/ε, about
+// 1e-30·lr.
 func adamUpdateGo(theta, g, m, v []float32, step, c2 float32) {
 	g, m, v = g[:len(theta)], m[:len(theta)], v[:len(theta)]
 	for i, gi := range g {
 		mi := adamBeta1*m[i] + (1-adamBeta1)*gi
 		vi := adamBeta2*v[i] + (1-adamBeta2)*gi*gi
 		// Test |m| through its bits: a test of m's sign first would branch
-		// on a coin toss and mispredict half the time (that cost 4.5 ns a
-		// parameter); this branch is almost never taken.
+		// on a coin toss and mispredict half the time (BenchmarkSIMDKernels'
+		// Go/adam); this branch is almost never taken.
 		if math.Float32bits(mi)&0x7fffffff < minNormal32Bits {
 			mi = 0
 		}

@@ -6,29 +6,31 @@
 //	N  rows of a batch (32 in training, evalBatch in evaluation)
 //	I  input width of a layer, O its output width, H hidden width (256)
 //	W  bus width, the width of one input vector a or b (128)
-//	n, k, m  the shapes of a matrix product: (n,k)·(k,m) -> (n,m)
+//	n, k, m  the shapes of a matrix product: (n,k)·(k,m) -> (n,m); k is always
+//	         the inner (summed) dimension, and i, p, j index n, k, m
 //
 // Every kernel writes into its first argument dst and allocates nothing.
 // Unless a kernel's doc says otherwise, dst must not alias an input. A
 // kernel panics with its own name and the shapes when shapes do not fit.
 //
-// The three matrix products a training step needs are
+// The three matrix products a training step needs, each dst (n,m) summed
+// over k:
 //
-//	matMul       dst (n,m) = a (n,k) · b (k,m)    forward:   y  = x · W
-//	matMulTransA dst (k,m) = aᵀ · b, a (n,k), b (n,m)   weights:   dW = xᵀ · dy
-//	matMulTransB dst (n,k) = a · bᵀ, a (n,m), b (k,m)   inputs:    dx = dy · Wᵀ
+//	matMul       dst (n,m) = a (n,k) · b (k,m)           forward:   y  = x · W
+//	matMulTransA dst (n,m) = aᵀ · b, a (k,n), b (k,m)    weights:   dW = xᵀ · dy
+//	matMulTransB dst (n,m) = a · bᵀ, a (n,k), b (m,k)    inputs:    dx = dy · Wᵀ
 //
 // Each has a plain triple loop (the …Naive reference, the algorithmic
 // definition) right above a blocked version that computes the same sums.
 // The blocked versions are what training runs; tensor_test.go checks them
 // against the references on awkward shapes, and BenchmarkMatMul measures both.
 //
-// Every kernel with a hot loop runs it through a package variable named
-// …Kernel (matMulKernel, activationForwardKernel, ...), chosen once at
-// start-up, never per element: by default the plain-Go loop in this file;
-// in a build with GOEXPERIMENT=simd on amd64, tensor_simd_amd64.go installs
-// vector versions (AVX-512, or AVX2) that its tests hold to the plain-Go
-// ones. kernelName says which set is in use.
+// Every operation with a hot loop checks its shapes and then calls the
+// field of the same name in kernels, the installed kernelSet, chosen once
+// at start-up, never per element: goKernels, the plain-Go loops of this
+// file and adam.go, by default; in a build with GOEXPERIMENT=simd on amd64,
+// tensor_simd_amd64.go installs a vector set (AVX-512, or AVX2) that its
+// tests hold to goKernels.
 package main
 
 import (
@@ -71,17 +73,80 @@ func sameShape(op string, ts ...*Tensor) {
 }
 
 // ---------------------------------------------------------------------------
+// The kernel set.
+
+// kernelSet is one implementation of every kernel with a hot loop, chosen as
+// a whole. Each field has the name of the operation below that calls it once
+// the shapes are checked, and computes it on the operation's row-major
+// slices: the products take dst (n,m), k inner, as in the file comment,
+// and with add unset they set dst to the bits that clearing it and adding
+// would give (every sum starts from +0); the others take the shapes their
+// operation's doc gives.
+type kernelSet struct {
+	name string // as the progress line and the run log name it: "plain Go", "AVX-512 (simd/archsimd)", ...
+
+	matMul, matMulTransA, matMulTransB func(dst, a, b []float32, n, k, m int, add bool)
+
+	accumulate                func(dst, src []float32)
+	mulTensors, mulAccumulate func(dst, a, b []float32)
+	addBias                   func(dst, x, bias []float32, n, m int)
+	sumRowsAccumulate         func(dst, x []float32, n, m int)
+
+	activationForward     func(act activation, y, x []float32)
+	biasActivationForward func(act activation, y, x, bias []float32, n, m int)
+	activationBackward    func(act activation, dx, dy, y []float32, add bool)
+
+	adamUpdate func(theta, g, m, v []float32, step, c2 float32)
+
+	// sparseMinZeros is the fraction of zeros in a left operand from which
+	// the zero-skipping products (matMulSparseA, matMulTransASparseA) beat
+	// this set's dense ones; skipZeros (train.go) holds a dataset to it.
+	sparseMinZeros float64
+}
+
+// goKernels is the plain-Go kernel set, the reference every other set is
+// tested against. Zero-skipping pays against its products from well below
+// many_hot's half zeros (BenchmarkMatMulSparse).
+var goKernels = kernelSet{
+	name:                  "plain Go",
+	matMul:                matMulGo,
+	matMulTransA:          matMulTransAGo,
+	matMulTransB:          matMulTransBGo,
+	accumulate:            accumulateGo,
+	mulTensors:            mulTensorsGo,
+	mulAccumulate:         mulAccumulateGo,
+	addBias:               addBiasGo,
+	sumRowsAccumulate:     sumRowsAccumulateGo,
+	activationForward:     activationForwardGo,
+	biasActivationForward: biasActivationForwardGo,
+	activationBackward:    activationBackwardGo,
+	adamUpdate:            adamUpdateGo,
+	sparseMinZeros:        0.4,
+}
+
+// kernels is the installed kernel set, through which every operation runs:
+// goKernels unless tensor_simd_amd64.go's init installs a vector set.
+var kernels = goKernels
+
+// kernelName is kernels.name, as main.go's progress line, estimate and the
+// run log report it.
+var kernelName = kernels.name
+
+// installKernels makes set the installed kernels. It runs once, at
+// start-up, before any kernel does.
+func installKernels(set kernelSet) {
+	kernels, kernelName = set, set.name
+}
+
+// ---------------------------------------------------------------------------
 // Matrix products.
 
 // Tuning constants of the plain-Go blocked kernels. The register tile is
 // tileRows x tileCols output elements held in local variables across the
 // whole inner (k) loop: 2 x 4 = 8 accumulators plus the 4 values of b and
 // one of a fit the 15 float registers Go uses on amd64 without spilling (a
-// 3 x 4 tile spilled: 5.3 against 6.8 GFLOP/s at 32x256x256; a 1 x 8 tile
-// and a packed panel of b ran at 6.3). Scalar Go without fused multiply-add
-// tops out near 7-9 GFLOP/s here; building with GOAMD64=v3 lets the compiler
-// fuse x*y + z and runs this same kernel at about 11 (10.7 and 11.7 in two
-// sittings).
+// larger tile spilled and ran slower: BenchmarkMatMul; README.md,
+// Performance).
 // kBlock bounds the stretch of k one pass covers, so that the rows of a and
 // the column panel of b being read stay in the 48 KiB L1 data cache
 // (256 x 4 floats of b = 4 KiB plus 2 x 256 floats of a = 2 KiB). The
@@ -123,88 +188,27 @@ func checkMatMul(op string, dst, a, b *Tensor) {
 }
 
 // matMul computes dst (n,m) = a (n,k) · b (k,m), or adds the product into dst
-// when accumulate is set. It runs the fastest kernel the build and CPU offer
-// (matMulKernel); results equal matMulNaive's within float32 rounding.
+// when accumulate is set, with the installed kernels; results equal
+// matMulNaive's within float32 rounding.
 func matMul(dst, a, b *Tensor, accumulate bool) {
 	checkMatMul("matMul", dst, a, b)
-	matMulKernel(dst.Data, a.Data, b.Data, a.Rows, a.Cols, b.Cols, accumulate)
+	kernels.matMul(dst.Data, a.Data, b.Data, a.Rows, a.Cols, b.Cols, accumulate)
 }
 
-// kernelName says which kernels are installed: "plain Go" unless
-// tensor_simd_amd64.go installed vector ones at start-up.
-var kernelName = "plain Go"
-
-// matMulKernel adds a (n,k) · b (k,m) into dst (n,m) when add is set, and
-// otherwise sets dst to it; all three are row-major slices. Setting gives the
-// bits that clearing dst and then adding would give: every kernel's sums
-// start from +0 (a vector kernel starts its accumulators at zero rather than
-// loading zeros from dst, which saves clearing dst and reading it back). The
-// plain-Go matMulGo is the default; tensor_simd_amd64.go installs a vector
-// kernel at start-up when the build and the CPU allow it. The other product
-// kernels below take add in the same sense.
-var matMulKernel = matMulGo
-
-// matMulGo is the plain-Go matMulKernel: matMulAddGo, after clearing dst
-// unless add is set.
+// matMulGo is the plain-Go matMul kernel: dst (n,m) (+)= a (n,k) · b (k,m).
+// It clears dst unless add is set, then, for each block of kBlock steps of
+// k, sums every pair of rows of dst in 2 x 4 register tiles
+// (matMulRowPairGo); a last row that does not fill a tile runs a plain loop.
 func matMulGo(dst, a, b []float32, n, k, m int, add bool) {
 	if !add {
 		clear(dst)
 	}
-	matMulAddGo(dst, a, b, n, k, m)
-}
-
-// matMulAddGo adds a (n,k) · b (k,m) into dst (n,m): the plain-Go blocked
-// kernel. Each 2 x 4 tile of dst is summed in registers over one k block,
-// then added to dst; edges that do not fill a tile run a scalar loop.
-func matMulAddGo(dst, a, b []float32, n, k, m int) {
 	for p0 := 0; p0 < k; p0 += kBlock {
 		p1 := min(p0+kBlock, k)
 		i := 0
 		for ; i+tileRows <= n; i += tileRows {
-			a0 := a[i*k+p0 : i*k+p1]
-			a1 := a[(i+1)*k+p0 : (i+1)*k+p1]
-			a1 = a1[:len(a0)]
-			d0 := dst[i*m : (i+1)*m]
-			d1 := dst[(i+1)*m : (i+2)*m]
-			j := 0
-			for ; j+tileCols <= m; j += tileCols {
-				var c00, c01, c02, c03, c10, c11, c12, c13 float32
-				bp := b[p0*m+j:]
-				for p := range a0 {
-					bk := bp[p*m : p*m+4 : p*m+4]
-					b0, b1, b2, b3 := bk[0], bk[1], bk[2], bk[3]
-					x := a0[p]
-					c00 += x * b0
-					c01 += x * b1
-					c02 += x * b2
-					c03 += x * b3
-					x = a1[p]
-					c10 += x * b0
-					c11 += x * b1
-					c12 += x * b2
-					c13 += x * b3
-				}
-				d := d0[j : j+4 : j+4]
-				d[0] += c00
-				d[1] += c01
-				d[2] += c02
-				d[3] += c03
-				d = d1[j : j+4 : j+4]
-				d[0] += c10
-				d[1] += c11
-				d[2] += c12
-				d[3] += c13
-			}
-			for ; j < m; j++ { // right edge: columns that do not fill a tile
-				var c0, c1 float32
-				for p := range a0 {
-					bv := b[(p0+p)*m+j]
-					c0 += a0[p] * bv
-					c1 += a1[p] * bv
-				}
-				d0[j] += c0
-				d1[j] += c1
-			}
+			matMulRowPairGo(dst[i*m:(i+1)*m], dst[(i+1)*m:(i+2)*m],
+				a[i*k+p0:i*k+p1], a[(i+1)*k+p0:(i+1)*k+p1], b[p0*m:], m)
 		}
 		for ; i < n; i++ { // bottom edge: a last row that does not fill a tile
 			ar := a[i*k+p0 : i*k+p1]
@@ -220,239 +224,265 @@ func matMulAddGo(dst, a, b []float32, n, k, m int) {
 	}
 }
 
+// matMulRowPairGo is matMulGo's tile loop over two rows of dst and one block
+// of k: it adds a0 · b into d0 and a1 · b into d1, where a0 and a1 are the
+// block's stretch of two rows of a, b (len(a0), m) the block's rows of b
+// (rows beyond those are not read), and d0, d1 two rows of dst, of length
+// m. Each 2 x 4 tile of (d0, d1) is summed in registers over the block,
+// then added in; columns right of the last whole tile run a scalar loop.
+func matMulRowPairGo(d0, d1, a0, a1, b []float32, m int) {
+	a1 = a1[:len(a0)]
+	j := 0
+	for ; j+tileCols <= m; j += tileCols {
+		var c00, c01, c02, c03, c10, c11, c12, c13 float32
+		bp := b[j:]
+		for p := range a0 {
+			bk := bp[p*m : p*m+4 : p*m+4]
+			b0, b1, b2, b3 := bk[0], bk[1], bk[2], bk[3]
+			c00, c01, c02, c03 = addProducts(c00, c01, c02, c03, a0[p], b0, b1, b2, b3)
+			c10, c11, c12, c13 = addProducts(c10, c11, c12, c13, a1[p], b0, b1, b2, b3)
+		}
+		addTile(d0[j:j+4:j+4], d1[j:j+4:j+4], c00, c01, c02, c03, c10, c11, c12, c13)
+	}
+	for ; j < m; j++ { // right edge: columns that do not fill a tile
+		var c0, c1 float32
+		for p := range a0 {
+			bv := b[p*m+j]
+			c0 += a0[p] * bv
+			c1 += a1[p] * bv
+		}
+		d0[j] += c0
+		d1[j] += c1
+	}
+}
+
+// addProducts returns c0 + x·b0, c1 + x·b1, c2 + x·b2 and c3 + x·b3: one
+// step of one row of a 2 x 4 register tile.
+func addProducts(c0, c1, c2, c3, x, b0, b1, b2, b3 float32) (float32, float32, float32, float32) {
+	return c0 + x*b0, c1 + x*b1, c2 + x*b2, c3 + x*b3
+}
+
+// addTile adds a 2 x 4 register tile into dst: c00..c03 into d0[0:4] and
+// c10..c13 into d1[0:4].
+func addTile(d0, d1 []float32, c00, c01, c02, c03, c10, c11, c12, c13 float32) {
+	d0, d1 = d0[:4], d1[:4]
+	d0[0] += c00
+	d0[1] += c01
+	d0[2] += c02
+	d0[3] += c03
+	d1[0] += c10
+	d1[1] += c11
+	d1[2] += c12
+	d1[3] += c13
+}
+
 // matMulTransANaive is the reference for matMulTransA:
 //
-//	for p, j: s = Σ_i a[i,p]·b[i,j]; dst[p,j] (+)= s
+//	for i, j: s = Σ_p a[p,i]·b[p,j]; dst[i,j] (+)= s
 //
-// with a (n,k), b (n,m) and dst (k,m). In a dense layer's backward this is
+// with a (k,n), b (k,m) and dst (n,m). In a dense layer's backward this is
 // dW = xᵀ · dy.
 func matMulTransANaive(dst, a, b *Tensor, accumulate bool) {
 	checkMatMulTransA("matMulTransANaive", dst, a, b)
-	n, k, m := a.Rows, a.Cols, b.Cols
-	for p := 0; p < k; p++ {
+	k, n, m := a.Rows, a.Cols, b.Cols
+	for i := 0; i < n; i++ {
 		for j := 0; j < m; j++ {
 			var s float32
-			for i := 0; i < n; i++ {
-				s += a.Data[i*k+p] * b.Data[i*m+j]
+			for p := 0; p < k; p++ {
+				s += a.Data[p*n+i] * b.Data[p*m+j]
 			}
 			if accumulate {
-				dst.Data[p*m+j] += s
+				dst.Data[i*m+j] += s
 			} else {
-				dst.Data[p*m+j] = s
+				dst.Data[i*m+j] = s
 			}
 		}
 	}
 }
 
-// checkMatMulTransA panics unless dst (k,m) = aᵀ·b with a (n,k), b (n,m) fits.
+// checkMatMulTransA panics unless dst (n,m) = aᵀ·b with a (k,n), b (k,m) fits.
 func checkMatMulTransA(op string, dst, a, b *Tensor) {
 	if a.Rows != b.Rows || dst.Rows != a.Cols || dst.Cols != b.Cols {
 		panic(fmt.Sprintf("%s: %sᵀ·%s -> %s shape mismatch", op, a.shape(), b.shape(), dst.shape()))
 	}
 }
 
-// matMulTransA computes dst (k,m) = aᵀ · b for a (n,k) and b (n,m), or adds
-// it into dst when accumulate is set. Results equal matMulTransANaive's
-// within float32 rounding.
+// matMulTransA computes dst (n,m) = aᵀ · b for a (k,n) and b (k,m), or adds
+// it into dst when accumulate is set, with the installed kernels. Results
+// equal matMulTransANaive's within float32 rounding.
 func matMulTransA(dst, a, b *Tensor, accumulate bool) {
 	checkMatMulTransA("matMulTransA", dst, a, b)
-	matMulTransAKernel(dst.Data, a.Data, b.Data, a.Rows, a.Cols, b.Cols, accumulate)
+	kernels.matMulTransA(dst.Data, a.Data, b.Data, a.Cols, a.Rows, b.Cols, accumulate)
 }
 
-// matMulTransAKernel adds aᵀ · b into dst, a (n,k), b (n,m), dst (k,m), or
-// sets dst to it (see matMulKernel). tensor_simd_amd64.go may replace it at
-// start-up.
-var matMulTransAKernel = matMulTransAGo
-
-// matMulTransAGo is the plain-Go matMulTransAKernel.
+// matMulTransAGo is the plain-Go matMulTransA kernel: dst (n,m) (+)= aᵀ · b,
+// a (k,n), b (k,m). It clears dst unless add is set, then sums every pair
+// of rows of dst in 2 x 4 register tiles (matMulTransARowPairGo) over all
+// k rows of a and b (k is the batch, 32, so no blocking over k is needed);
+// a last row that does not fill a tile runs a plain loop.
 func matMulTransAGo(dst, a, b []float32, n, k, m int, add bool) {
 	if !add {
 		clear(dst)
 	}
-	matMulTransAAddGo(dst, a, b, n, k, m)
-}
-
-// matMulTransAAddGo adds aᵀ · b into dst: the plain-Go blocked kernel. A
-// 2 x 4 tile of dst (rows p, p+1 and columns j..j+3) is summed in registers
-// over all n rows of a and b: per row i it reads the pair a[i,p:p+2] and the
-// quad b[i,j:j+4]. n is the batch (32), so no blocking over n is needed.
-func matMulTransAAddGo(dst, a, b []float32, n, k, m int) {
-	p := 0
-	for ; p+tileRows <= k; p += tileRows {
-		d0 := dst[p*m : (p+1)*m]
-		d1 := dst[(p+1)*m : (p+2)*m]
-		j := 0
-		for ; j+tileCols <= m; j += tileCols {
-			var c00, c01, c02, c03, c10, c11, c12, c13 float32
-			for i := 0; i < n; i++ {
-				ai := a[i*k+p : i*k+p+2 : i*k+p+2]
-				bi := b[i*m+j : i*m+j+4 : i*m+j+4]
-				b0, b1, b2, b3 := bi[0], bi[1], bi[2], bi[3]
-				x := ai[0]
-				c00 += x * b0
-				c01 += x * b1
-				c02 += x * b2
-				c03 += x * b3
-				x = ai[1]
-				c10 += x * b0
-				c11 += x * b1
-				c12 += x * b2
-				c13 += x * b3
-			}
-			d := d0[j : j+4 : j+4]
-			d[0] += c00
-			d[1] += c01
-			d[2] += c02
-			d[3] += c03
-			d = d1[j : j+4 : j+4]
-			d[0] += c10
-			d[1] += c11
-			d[2] += c12
-			d[3] += c13
-		}
-		for ; j < m; j++ { // right edge
-			var c0, c1 float32
-			for i := 0; i < n; i++ {
-				bv := b[i*m+j]
-				c0 += a[i*k+p] * bv
-				c1 += a[i*k+p+1] * bv
-			}
-			d0[j] += c0
-			d1[j] += c1
-		}
+	i := 0
+	for ; i+tileRows <= n; i += tileRows {
+		matMulTransARowPairGo(dst[i*m:(i+1)*m], dst[(i+1)*m:(i+2)*m], a[i:], b, n, k, m)
 	}
-	for ; p < k; p++ { // bottom edge: a last row of dst
-		dr := dst[p*m : (p+1)*m]
+	for ; i < n; i++ { // bottom edge: a last row of dst
+		dr := dst[i*m : (i+1)*m]
 		for j := range dr {
 			var c float32
-			for i := 0; i < n; i++ {
-				c += a[i*k+p] * b[i*m+j]
+			for p := 0; p < k; p++ {
+				c += a[p*n+i] * b[p*m+j]
 			}
 			dr[j] += c
 		}
 	}
 }
 
+// matMulTransARowPairGo is matMulTransAGo's tile loop over two rows of dst,
+// i and i+1: it adds Σ_p a[p,i]·b[p,:] into d0 and Σ_p a[p,i+1]·b[p,:] into
+// d1, for p < k, where a is passed from column i on (so a[p*n : p*n+2] is
+// the pair a[p,i:i+2]), b is (k,m), and d0, d1 have length m. Per step p a
+// 2 x 4 tile reads that pair and the quad b[p,j:j+4]; columns right of the
+// last whole tile run a scalar loop.
+func matMulTransARowPairGo(d0, d1, a, b []float32, n, k, m int) {
+	j := 0
+	for ; j+tileCols <= m; j += tileCols {
+		var c00, c01, c02, c03, c10, c11, c12, c13 float32
+		for p := 0; p < k; p++ {
+			ap := a[p*n : p*n+2 : p*n+2]
+			bp := b[p*m+j : p*m+j+4 : p*m+j+4]
+			b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+			c00, c01, c02, c03 = addProducts(c00, c01, c02, c03, ap[0], b0, b1, b2, b3)
+			c10, c11, c12, c13 = addProducts(c10, c11, c12, c13, ap[1], b0, b1, b2, b3)
+		}
+		addTile(d0[j:j+4:j+4], d1[j:j+4:j+4], c00, c01, c02, c03, c10, c11, c12, c13)
+	}
+	for ; j < m; j++ { // right edge
+		var c0, c1 float32
+		for p := 0; p < k; p++ {
+			bv := b[p*m+j]
+			c0 += a[p*n] * bv
+			c1 += a[p*n+1] * bv
+		}
+		d0[j] += c0
+		d1[j] += c1
+	}
+}
+
 // matMulTransBNaive is the reference for matMulTransB:
 //
-//	for i, p: s = Σ_j a[i,j]·b[p,j]; dst[i,p] (+)= s
+//	for i, j: s = Σ_p a[i,p]·b[j,p]; dst[i,j] (+)= s
 //
-// with a (n,m), b (k,m) and dst (n,k). In a dense layer's backward this is
+// with a (n,k), b (m,k) and dst (n,m). In a dense layer's backward this is
 // dx = dy · Wᵀ.
 func matMulTransBNaive(dst, a, b *Tensor, accumulate bool) {
 	checkMatMulTransB("matMulTransBNaive", dst, a, b)
-	n, m, k := a.Rows, a.Cols, b.Rows
+	n, k, m := a.Rows, a.Cols, b.Rows
 	for i := 0; i < n; i++ {
-		for p := 0; p < k; p++ {
+		for j := 0; j < m; j++ {
 			var s float32
-			for j := 0; j < m; j++ {
-				s += a.Data[i*m+j] * b.Data[p*m+j]
+			for p := 0; p < k; p++ {
+				s += a.Data[i*k+p] * b.Data[j*k+p]
 			}
 			if accumulate {
-				dst.Data[i*k+p] += s
+				dst.Data[i*m+j] += s
 			} else {
-				dst.Data[i*k+p] = s
+				dst.Data[i*m+j] = s
 			}
 		}
 	}
 }
 
-// checkMatMulTransB panics unless dst (n,k) = a·bᵀ with a (n,m), b (k,m) fits.
+// checkMatMulTransB panics unless dst (n,m) = a·bᵀ with a (n,k), b (m,k) fits.
 func checkMatMulTransB(op string, dst, a, b *Tensor) {
 	if a.Cols != b.Cols || dst.Rows != a.Rows || dst.Cols != b.Rows {
 		panic(fmt.Sprintf("%s: %s·%sᵀ -> %s shape mismatch", op, a.shape(), b.shape(), dst.shape()))
 	}
 }
 
-// matMulTransB computes dst (n,k) = a · bᵀ for a (n,m) and b (k,m), or adds
-// it into dst when accumulate is set. Results equal matMulTransBNaive's
-// within float32 rounding.
+// matMulTransB computes dst (n,m) = a · bᵀ for a (n,k) and b (m,k), or adds
+// it into dst when accumulate is set, with the installed kernels. Results
+// equal matMulTransBNaive's within float32 rounding.
 func matMulTransB(dst, a, b *Tensor, accumulate bool) {
 	checkMatMulTransB("matMulTransB", dst, a, b)
-	matMulTransBKernel(dst.Data, a.Data, b.Data, a.Rows, a.Cols, b.Rows, accumulate)
+	kernels.matMulTransB(dst.Data, a.Data, b.Data, a.Rows, a.Cols, b.Rows, accumulate)
 }
 
-// matMulTransBKernel adds a · bᵀ into dst, a (n,m), b (k,m), dst (n,k), or
-// sets dst to it (see matMulKernel). tensor_simd_amd64.go may replace it at
-// start-up.
-var matMulTransBKernel = matMulTransBGo
-
-// matMulTransBGo is the plain-Go matMulTransBKernel.
-func matMulTransBGo(dst, a, b []float32, n, m, k int, add bool) {
+// matMulTransBGo is the plain-Go matMulTransB kernel: dst (n,m) (+)= a · bᵀ,
+// a (n,k), b (m,k). Every output element is a dot product of a row of a
+// with a row of b, both contiguous. It clears dst unless add is set, then
+// sums every pair of rows of dst in 2 x 4 register tiles
+// (matMulTransBRowPairGo); a last row that does not fill a tile runs a
+// plain loop.
+func matMulTransBGo(dst, a, b []float32, n, k, m int, add bool) {
 	if !add {
 		clear(dst)
 	}
-	matMulTransBAddGo(dst, a, b, n, m, k)
-}
-
-// matMulTransBAddGo adds a · bᵀ into dst: the plain-Go blocked kernel. Every
-// output element is a dot product of a row of a with a row of b, both
-// contiguous; a 2 x 4 tile (rows i, i+1 of a against rows p..p+3 of b) runs
-// the six rows through one loop over j with eight accumulators.
-func matMulTransBAddGo(dst, a, b []float32, n, m, k int) {
 	i := 0
 	for ; i+tileRows <= n; i += tileRows {
-		a0 := a[i*m : (i+1)*m]
-		a1 := a[(i+1)*m : (i+2)*m]
-		a1 = a1[:len(a0)]
-		d0 := dst[i*k : (i+1)*k]
-		d1 := dst[(i+1)*k : (i+2)*k]
-		p := 0
-		for ; p+tileCols <= k; p += tileCols {
-			b0 := b[p*m : (p+1)*m]
-			b1 := b[(p+1)*m : (p+2)*m]
-			b2 := b[(p+2)*m : (p+3)*m]
-			b3 := b[(p+3)*m : (p+4)*m]
-			b0, b1, b2, b3 = b0[:len(a0)], b1[:len(a0)], b2[:len(a0)], b3[:len(a0)]
-			var c00, c01, c02, c03, c10, c11, c12, c13 float32
-			for j, x := range a0 {
-				y := a1[j]
-				v0, v1, v2, v3 := b0[j], b1[j], b2[j], b3[j]
-				c00 += x * v0
-				c01 += x * v1
-				c02 += x * v2
-				c03 += x * v3
-				c10 += y * v0
-				c11 += y * v1
-				c12 += y * v2
-				c13 += y * v3
-			}
-			d := d0[p : p+4 : p+4]
-			d[0] += c00
-			d[1] += c01
-			d[2] += c02
-			d[3] += c03
-			d = d1[p : p+4 : p+4]
-			d[0] += c10
-			d[1] += c11
-			d[2] += c12
-			d[3] += c13
-		}
-		for ; p < k; p++ { // right edge
-			bp := b[p*m : (p+1)*m]
-			bp = bp[:len(a0)]
-			var c0, c1 float32
-			for j, x := range a0 {
-				c0 += x * bp[j]
-				c1 += a1[j] * bp[j]
-			}
-			d0[p] += c0
-			d1[p] += c1
-		}
+		matMulTransBRowPairGo(dst[i*m:(i+1)*m], dst[(i+1)*m:(i+2)*m], a[i*k:(i+1)*k], a[(i+1)*k:(i+2)*k], b, k, m)
 	}
 	for ; i < n; i++ { // bottom edge
-		ar := a[i*m : (i+1)*m]
-		dr := dst[i*k : (i+1)*k]
-		for p := range dr {
-			bp := b[p*m : (p+1)*m]
-			bp = bp[:len(ar)]
+		ar := a[i*k : (i+1)*k]
+		dr := dst[i*m : (i+1)*m]
+		for j := range dr {
+			bj := b[j*k : (j+1)*k]
+			bj = bj[:len(ar)]
 			var c float32
-			for j, x := range ar {
-				c += x * bp[j]
+			for p, x := range ar {
+				c += x * bj[p]
 			}
-			dr[p] += c
+			dr[j] += c
 		}
 	}
+}
+
+// matMulTransBRowPairGo is matMulTransBGo's tile loop over two rows of dst:
+// it adds a0 · bᵀ into d0 and a1 · bᵀ into d1, where a0 and a1 are two rows
+// of a (length k), b (m,k), and d0, d1 the matching rows of dst (length m).
+// Each 2 x 4 tile (a0 and a1 against rows j..j+3 of b) is summed by
+// dotTileGo, then added in; rows of b below the last whole tile run a
+// scalar loop.
+func matMulTransBRowPairGo(d0, d1, a0, a1, b []float32, k, m int) {
+	a1 = a1[:len(a0)]
+	j := 0
+	for ; j+tileCols <= m; j += tileCols {
+		c00, c01, c02, c03, c10, c11, c12, c13 := dotTileGo(a0, a1, b[j*k:(j+tileCols)*k])
+		addTile(d0[j:j+4:j+4], d1[j:j+4:j+4], c00, c01, c02, c03, c10, c11, c12, c13)
+	}
+	for ; j < m; j++ { // right edge
+		bj := b[j*k : (j+1)*k]
+		bj = bj[:len(a0)]
+		var c0, c1 float32
+		for p, x := range a0 {
+			c0 += x * bj[p]
+			c1 += a1[p] * bj[p]
+		}
+		d0[j] += c0
+		d1[j] += c1
+	}
+}
+
+// dotTileGo returns the eight dot products of a 2 x 4 tile: c0t = a0·b[t,:]
+// and c1t = a1·b[t,:] for the four rows t of b (4,k), a0 and a1 of length
+// k, each summed over p in ascending order from +0. The six rows run
+// through one loop over p with eight accumulators. A function of its own,
+// so that its loop has the integer registers to itself (the loop in
+// matMulTransBRowPairGo spilled its counter: BenchmarkMatMul).
+func dotTileGo(a0, a1, b []float32) (c00, c01, c02, c03, c10, c11, c12, c13 float32) {
+	k := len(a0)
+	a1 = a1[:k]
+	b0, b1, b2, b3 := b[:k], b[k:2*k], b[2*k:3*k], b[3*k:4*k]
+	b0, b1, b2, b3 = b0[:len(a0)], b1[:len(a0)], b2[:len(a0)], b3[:len(a0)]
+	for p, x := range a0 {
+		y := a1[p]
+		v0, v1, v2, v3 := b0[p], b1[p], b2[p], b3[p]
+		c00, c01, c02, c03 = addProducts(c00, c01, c02, c03, x, v0, v1, v2, v3)
+		c10, c11, c12, c13 = addProducts(c10, c11, c12, c13, y, v0, v1, v2, v3)
+	}
+	return c00, c01, c02, c03, c10, c11, c12, c13
 }
 
 // ---------------------------------------------------------------------------
@@ -462,14 +492,9 @@ func matMulTransBAddGo(dst, a, b []float32, n, m, k int) {
 // about half zeros. A dense layer that reads such data directly can skip the
 // zeros of x in its forward product x·W and in its weight gradient xᵀ·dy;
 // the sums are the same (adding 0·w changes nothing), only the work differs.
-
-// sparseMinZeros is the fraction of zeros in a left operand from which the
-// zero-skipping products beat the dense ones with the kernels installed:
-// with plain-Go kernels, skipping pays from well below many_hot's half zeros
-// (BenchmarkMatMulSparse: 10.4 against 6.9 GFLOP/s at 50% zeros); the
-// vector kernels are fast enough (about 90 GFLOP/s dense) that only
-// one_hot's 99% zeros pay, and tensor_simd_amd64.go raises it.
-var sparseMinZeros = 0.4
+// Whether to skip is decided where the model is built (skipZeros, train.go),
+// against the installed set's sparseMinZeros. Both products are plain Go in
+// every build.
 
 // matMulSparseA computes dst (n,m) = a (n,k) · b (k,m), or adds it into dst
 // when accumulate is set, reading only the rows p of b where a[i,p] != 0:
@@ -483,36 +508,23 @@ func matMulSparseA(dst, a, b *Tensor, accumulate bool) {
 	if !accumulate {
 		clear(dst.Data)
 	}
-	matMulSparseAKernel(dst.Data, a.Data, b.Data, a.Rows, a.Cols, b.Cols)
-}
-
-// matMulSparseAKernel adds a (n,k) · b (k,m) into dst (n,m), skipping the
-// zeros of a; tensor_simd_amd64.go may replace it at start-up.
-var matMulSparseAKernel = matMulSparseAAddGo
-
-// matMulSparseAAddGo is the plain-Go matMulSparseAKernel: for each non-zero
-// a[i,p], one pass of dst[i,:] += a[i,p]·b[p,:].
-func matMulSparseAAddGo(dst, a, b []float32, n, k, m int) {
+	n, k, m := a.Rows, a.Cols, b.Cols
 	for i := 0; i < n; i++ {
-		dr := dst[i*m : (i+1)*m]
-		for p, x := range a[i*k : (i+1)*k] {
+		dr := dst.Data[i*m : (i+1)*m]
+		for p, x := range a.Data[i*k : (i+1)*k] {
 			if x == 0 {
 				continue
 			}
-			br := b[p*m : (p+1)*m]
-			br = br[:len(dr)]
-			for j := range dr {
-				dr[j] += x * br[j]
-			}
+			addScaled(dr, x, b.Data[p*m:(p+1)*m])
 		}
 	}
 }
 
-// matMulTransASparseA computes dst (k,m) = aᵀ · b for a (n,k) and b (n,m),
-// or adds it into dst when accumulate is set, touching only the rows p of
-// dst where some a[i,p] != 0:
+// matMulTransASparseA computes dst (n,m) = aᵀ · b for a (k,n) and b (k,m),
+// or adds it into dst when accumulate is set, touching only the rows i of
+// dst where some a[p,i] != 0:
 //
-//	for i, for p with a[i,p] != 0: dst[p,:] += a[i,p]·b[i,:]
+//	for p, for i with a[p,i] != 0: dst[i,:] += a[p,i]·b[p,:]
 //
 // Results equal matMulTransANaive's within float32 rounding.
 func matMulTransASparseA(dst, a, b *Tensor, accumulate bool) {
@@ -520,27 +532,34 @@ func matMulTransASparseA(dst, a, b *Tensor, accumulate bool) {
 	if !accumulate {
 		clear(dst.Data)
 	}
-	matMulTransASparseAKernel(dst.Data, a.Data, b.Data, a.Rows, a.Cols, b.Cols)
-}
-
-// matMulTransASparseAKernel adds aᵀ · b into dst (k,m), a (n,k), b (n,m),
-// skipping the zeros of a; tensor_simd_amd64.go may replace it at start-up.
-var matMulTransASparseAKernel = matMulTransASparseAAddGo
-
-// matMulTransASparseAAddGo is the plain-Go matMulTransASparseAKernel.
-func matMulTransASparseAAddGo(dst, a, b []float32, n, k, m int) {
-	for i := 0; i < n; i++ {
-		br := b[i*m : (i+1)*m]
-		for p, x := range a[i*k : (i+1)*k] {
+	k, n, m := a.Rows, a.Cols, b.Cols
+	for p := 0; p < k; p++ {
+		bp := b.Data[p*m : (p+1)*m]
+		for i, x := range a.Data[p*n : (p+1)*n] {
 			if x == 0 {
 				continue
 			}
-			dr := dst[p*m : (p+1)*m]
-			dr = dr[:len(br)]
-			for j := range br {
-				dr[j] += x * br[j]
-			}
+			addScaled(dst.Data[i*m:(i+1)*m], x, bp)
 		}
+	}
+}
+
+// addScaled sets d[j] += x·s[j] for every j; len(s) == len(d): a row of a
+// zero-skipping product. It does four elements per iteration, each as a
+// one-element loop would; the one-element loop's speed swung with where the
+// linker placed it (BenchmarkMatMulSparse; README.md, Performance).
+func addScaled(d []float32, x float32, s []float32) {
+	s = s[:len(d)]
+	j := 0
+	for ; j+4 <= len(d); j += 4 {
+		dj, sj := d[j:j+4:j+4], s[j:j+4:j+4]
+		dj[0] += x * sj[0]
+		dj[1] += x * sj[1]
+		dj[2] += x * sj[2]
+		dj[3] += x * sj[3]
+	}
+	for ; j < len(d); j++ {
+		d[j] += x * s[j]
 	}
 }
 
@@ -559,12 +578,8 @@ func addTensors(dst, a, b *Tensor) {
 // accumulate adds src into dst element by element (dst += src).
 func accumulate(dst, src *Tensor) {
 	sameShape("accumulate", dst, src)
-	accumulateKernel(dst.Data, src.Data)
+	kernels.accumulate(dst.Data, src.Data)
 }
-
-// accumulateKernel is the loop of accumulate in use; tensor_simd_amd64.go
-// may replace it with a vector version at start-up.
-var accumulateKernel = accumulateGo
 
 // accumulateGo sets dst[i] += src[i]; len(src) == len(dst).
 func accumulateGo(dst, src []float32) {
@@ -577,12 +592,8 @@ func accumulateGo(dst, src []float32) {
 // mulTensors sets dst = a * b element by element (the Hadamard product).
 func mulTensors(dst, a, b *Tensor) {
 	sameShape("mulTensors", dst, a, b)
-	mulTensorsKernel(dst.Data, a.Data, b.Data)
+	kernels.mulTensors(dst.Data, a.Data, b.Data)
 }
-
-// mulTensorsKernel is the loop of mulTensors in use; tensor_simd_amd64.go
-// may replace it with a vector version at start-up.
-var mulTensorsKernel = mulTensorsGo
 
 // mulTensorsGo sets dst[i] = a[i] * b[i]; all three have one length.
 func mulTensorsGo(dst, a, b []float32) {
@@ -596,12 +607,8 @@ func mulTensorsGo(dst, a, b []float32) {
 // the backward of mulTensors: da += dout * b.
 func mulAccumulate(dst, a, b *Tensor) {
 	sameShape("mulAccumulate", dst, a, b)
-	mulAccumulateKernel(dst.Data, a.Data, b.Data)
+	kernels.mulAccumulate(dst.Data, a.Data, b.Data)
 }
-
-// mulAccumulateKernel is the loop of mulAccumulate in use;
-// tensor_simd_amd64.go may replace it with a vector version at start-up.
-var mulAccumulateKernel = mulAccumulateGo
 
 // mulAccumulateGo sets dst[i] += a[i] * b[i]; all three have one length.
 func mulAccumulateGo(dst, a, b []float32) {
@@ -618,12 +625,8 @@ func addBias(dst, x, bias *Tensor) {
 	if bias.Rows != 1 || bias.Cols != x.Cols {
 		panic(fmt.Sprintf("addBias: bias %s does not fit %s", bias.shape(), x.shape()))
 	}
-	addBiasKernel(dst.Data, x.Data, bias.Data, x.Rows, x.Cols)
+	kernels.addBias(dst.Data, x.Data, bias.Data, x.Rows, x.Cols)
 }
-
-// addBiasKernel is the loop of addBias in use; tensor_simd_amd64.go may
-// replace it with a vector version at start-up.
-var addBiasKernel = addBiasGo
 
 // addBiasGo sets dst[i,j] = x[i,j] + bias[j] for dst and x (n,m) and
 // bias (m), all row-major slices; dst may alias x.
@@ -646,12 +649,8 @@ func sumRowsAccumulate(dst, x *Tensor, add bool) {
 	if !add {
 		clear(dst.Data)
 	}
-	sumRowsAccumulateKernel(dst.Data, x.Data, x.Rows, x.Cols)
+	kernels.sumRowsAccumulate(dst.Data, x.Data, x.Rows, x.Cols)
 }
-
-// sumRowsAccumulateKernel is the loop of sumRowsAccumulate in use;
-// tensor_simd_amd64.go may replace it with a vector version at start-up.
-var sumRowsAccumulateKernel = sumRowsAccumulateGo
 
 // sumRowsAccumulateGo adds the rows of x (n,m) into dst (m) one row after
 // another: dst[j] += x[0,j], then x[1,j], and so on.
@@ -735,12 +734,8 @@ const (
 // (only a NaN input gives NaN).
 func activationForward(act activation, y, x *Tensor) {
 	sameShape("activationForward", y, x)
-	activationForwardKernel(act, y.Data, x.Data)
+	kernels.activationForward(act, y.Data, x.Data)
 }
-
-// activationForwardKernel is the loop of activationForward in use;
-// tensor_simd_amd64.go may replace it with a vector version at start-up.
-var activationForwardKernel = activationForwardGo
 
 // biasActivationForward sets y (N,O) = act(x (N,O) + bias (1,O)): addBias
 // and then activationForward, with the same operations in the same order,
@@ -751,12 +746,8 @@ func biasActivationForward(act activation, y, x, bias *Tensor) {
 	if bias.Rows != 1 || bias.Cols != x.Cols {
 		panic(fmt.Sprintf("biasActivationForward: bias %s does not fit %s", bias.shape(), x.shape()))
 	}
-	biasActivationForwardKernel(act, y.Data, x.Data, bias.Data, x.Rows, x.Cols)
+	kernels.biasActivationForward(act, y.Data, x.Data, bias.Data, x.Rows, x.Cols)
 }
-
-// biasActivationForwardKernel is the loop of biasActivationForward in use;
-// tensor_simd_amd64.go may replace it with a one-pass vector version.
-var biasActivationForwardKernel = biasActivationForwardGo
 
 // biasActivationForwardGo sets y[i,j] = act(x[i,j] + bias[j]) for y and x
 // (n,m): addBiasGo, then activationForwardGo over the result.
@@ -806,12 +797,8 @@ func activationForwardGo(act activation, y, x []float32) {
 // would give (each element +0 + dy·act').
 func activationBackward(act activation, dx, dy, y *Tensor, add bool) {
 	sameShape("activationBackward", dx, dy, y)
-	activationBackwardKernel(act, dx.Data, dy.Data, y.Data, add)
+	kernels.activationBackward(act, dx.Data, dy.Data, y.Data, add)
 }
-
-// activationBackwardKernel is the loop of activationBackward in use;
-// tensor_simd_amd64.go may replace it with a vector version at start-up.
-var activationBackwardKernel = activationBackwardGo
 
 // activationBackwardGo adds dy[i]·act'(from y[i]) into dx[i], after
 // clearing dx unless add is set; all three have one length.
@@ -851,9 +838,9 @@ func activationBackwardGo(act activation, dx, dy, y []float32, add bool) {
 }
 
 // Float32 exponential and the activations built on it. math.Exp and
-// math.Tanh work in float64 and cost about 20 ns an element here, as much as
-// a whole layer's matrix product at the study's sizes; these float32
-// versions are accurate to a few units in the last place (TestExp32Accuracy
+// math.Tanh work in float64, and through them an activation cost as much as
+// the layer's matrix product at the study's sizes (README.md, Performance);
+// these float32 versions are accurate to a few units in the last place (TestExp32Accuracy
 // bounds the error) and never return NaN for a non-NaN input.
 
 // Constants of exp32's range reduction x = n·ln2 + r (Cody & Waite, 1980):

@@ -1,16 +1,23 @@
 //go:build goexperiment.simd && amd64
 
-// tensor_simd_amd64.go: vector kernels for the three matrix products, the
-// Adam update, the activations and the element-wise kernels, written with
-// Go's experimental simd/archsimd package. The file is compiled only with
-// GOEXPERIMENT=simd on amd64. Its init installs the AVX-512 kernels, or the
-// AVX2 ones on a CPU without AVX-512, in place of the plain-Go kernels of
-// tensor.go and adam.go (matMulKernel, matMulTransAKernel,
-// matMulTransBKernel, adamUpdateKernel, activationForwardKernel,
-// activationBackwardKernel, biasActivationForwardKernel, accumulateKernel,
-// mulTensorsKernel, mulAccumulateKernel, addBiasKernel,
-// sumRowsAccumulateKernel). In any
-// other build, or on a CPU with neither, the plain-Go kernels run.
+// tensor_simd_amd64.go: the vector kernel sets, AVX-512 and AVX2, written
+// with Go's experimental simd/archsimd package: the three matrix products,
+// the element-wise kernels, the activations and the Adam update. The file
+// is compiled only with GOEXPERIMENT=simd on amd64. Its init installs
+// avx512Kernels, or avx2Kernels on a CPU without AVX-512, in place of
+// tensor.go's goKernels; in any other build, or on a CPU with neither, the
+// plain-Go kernels run.
+//
+// One kernel, two widths. Every kernel of a set is a method of vectorWidth,
+// a driver shared by both widths: it runs the plain-Go kernel where a row
+// is shorter than one vector, else walks the rows and tiles, calling the
+// width's leaves for the vector work, and ends by clearing the upper bits
+// of the vector registers (see clearing, below). The leaves are written
+// once per width, on 16 lanes for AVX-512 and 8 for AVX2, and held in the
+// vectorWidth values avx512 and avx2. They cannot be written once for both:
+// Go 1.26 does not compile generic helpers over the vector types ("internal
+// compiler error: cannot represent parameters of type [16]float32 in
+// registers").
 //
 // simd/archsimd's loads and stores changed names and signatures between
 // Go 1.26 and 1.27, so the kernels load and store through small helpers
@@ -23,75 +30,82 @@
 // within float32 rounding, not bit for bit. The Adam, activation and
 // element-wise kernels do the plain-Go operations in the same order and
 // agree bit for bit in the default GOAMD64=v1 build.
-// tensor_simd_amd64_test.go checks both instruction sets against the naive
+// tensor_simd_amd64_test.go checks both widths against the naive
 // references and the plain-Go kernels.
 //
-// Two kinds of register tile cover the three products.
+// Two kinds of register tile cover the three products, dst (n,m) summed
+// over k in each.
 //
 // Outer-product tiles (matMul and matMulTransA). Both products add, into
-// every row r of dst, a weighted sum of rows of b:
+// every row i of dst, a weighted sum of rows of b (k,m):
 //
-//	dst[r, :] += Σ_q A(r,q) · b[q, :]
+//	dst[i, :] += Σ_p A(i,p) · b[p, :]
 //
-// where A(r,q) = a[r,q] for matMul (r runs over n, q over k) and
-// A(r,q) = a[q,r] for matMulTransA (r runs over k, q over n). One loop,
-// sumOuterProducts, serves both, reading A through a row stride and a step
-// stride. Its tile holds 2 rows x 4 vectors of dst in eight accumulators
-// (2 x 64 floats with AVX-512). Per step q it loads the four vectors of
-// b[q, j:j+64], broadcasts A(r,q) and A(r+1,q), and does eight FMAs: each
-// value of b is loaded once and used twice.
+// where A(i,p) = a[i,p] for matMul (a (n,k)) and A(i,p) = a[p,i] for
+// matMulTransA (a (k,n)). One driver, sumOuterProducts, serves both, reading
+// A through a row stride and a step stride. Its tile holds 2 rows x 4
+// vectors of dst in eight accumulators (2 x 64 floats with AVX-512). Per
+// step p it loads the four vectors of b[p, j:j+64], broadcasts A(i,p) and
+// A(i+1,p), and does eight FMAs: each value of b is loaded once and used
+// twice.
 //
-// Dot-product tiles (matMulTransB). dst[i,p] = Σ_j a[i,j]·b[p,j] is the dot
+// Dot-product tiles (matMulTransB). dst[i,j] = Σ_p a[i,p]·b[j,p] is the dot
 // product of two contiguous rows. A tile takes 2 rows of a and 4 rows of b,
-// walks j one vector at a time with eight accumulators (one per output), and
+// walks p one vector at a time with eight accumulators (one per output), and
 // ends with a horizontal sum of each accumulator's lanes.
 //
 // Why eight accumulators. An FMA's result is ready about 4 cycles after it
 // starts, and a core starts two per cycle, so eight independent sums are
-// needed to keep both FMA units busy. Go 1.26 allocated vector values only
-// to X0-X14 here (it spilled to the stack rather than use X16-X31; X15 is
-// its fixed zero), so 8 accumulators + 4 vectors of b + 1 broadcast just
-// fit. A 3 x 64 tile, 12 accumulators, spilled and ran at ~73 GFLOP/s
-// against ~95 for 2 x 64 (33x256x256).
+// needed to keep both FMA units busy. Go 1.26 allocates vector values only
+// to X0-X14 (it spills to the stack rather than use X16-X31; X15 is its
+// fixed zero), so 8 accumulators + 4 vectors of b + 1 broadcast just fit; a
+// larger tile spills, and runs slower (BenchmarkSIMDKernels; README.md,
+// Performance).
 //
 // Edges. Where a row's length is not a multiple of the vector, its last
 // columns are done with a window: the row's last full vector, which
 // overlaps columns already done, with those lanes masked off (a masked load
 // reads them as 0, a masked store leaves them alone). So every load and
-// store is a whole vector inside its row. Two simpler ways failed here:
+// store is a whole vector inside its row. Two simpler ways fail:
 // archsimd's Load…SlicePart and Store…SlicePart fail the pointer checks of
 // a -race build in Go 1.26 (golang/go#78413), and copying the part through
-// a small array ran ~60x slower, because copy uses legacy SSE instructions
-// (see the note on ClearAVXUpperBits below). A product whose rows are
-// shorter than one vector (m < 16 with AVX-512, m < 8 with AVX2; for
-// matMulTransB also k < 4), and an Adam, activation or element-wise slice
-// (for addBias and sumRowsAccumulate, a row) shorter than one vector, run
-// the plain-Go kernel instead.
+// a small array is slow, because copy uses legacy SSE instructions (see
+// clearing, below). A product whose rows are shorter than one vector (m < 16
+// with AVX-512, m < 8 with AVX2; for matMulTransB k < 16 or 8, or m < 4),
+// and an Adam, activation or element-wise slice (for addBias and
+// sumRowsAccumulate, a row) shorter than one vector, run the plain-Go
+// kernel instead.
 //
-// What limits the rate. The loops reach about 55% of the FMA peak: the
-// compiler's FMA overwrites one of its inputs, so it adds register moves,
-// and it reloads slice bounds from the stack, so a loop issues about twice
-// the instructions a hand-written one would. The choices below (two steps
-// per loop iteration, array-pointer loads, no branch for a one-row tile)
-// each cut instructions; the comments give what each gained. Rates are
-// GFLOP/s at 32x256x256 on the development machine (Xeon, AVX-512,
-// 2.9 GHz, peak 186 GFLOP/s per core). Variants were compared as the 90th
-// percentile of 300 timed runs each, interleaved, because other work shared
-// the machine; BenchmarkSIMDKernels and BenchmarkMatMul measure the kernels
-// as installed.
+// What limits the rate. The compiler's FMA overwrites one of its inputs,
+// so it adds register moves, and it reloads slice bounds from the stack, so
+// a loop issues about twice the instructions a hand-written one would. The
+// choices below (two steps per loop iteration, array-pointer loads, no
+// branch for a one-row tile) each cut instructions. BenchmarkSIMDKernels
+// and BenchmarkMatMul measure the kernels; README.md's Performance section
+// gives the readings behind each choice and the variants that did not pay.
+//
+// Clearing. Every driver ends with archsimd.ClearAVXUpperBits (VZEROUPPER).
+// Go compiles scalar float code, such as math.Exp, and copy, to legacy SSE
+// instructions, and those run many times slower while the upper halves of
+// the vector registers are dirty (BenchmarkSIMDUpperBits). Go 1.26 does not
+// clear them itself. Its asynchronous preemption also dirties them in a
+// GOEXPERIMENT=simd build (runtime.asyncPreempt restores all Z registers),
+// so scalar code can also slow down after a preemption, until the next
+// kernel call clears the state. Leaves leave the registers dirty; their
+// drivers clear them.
 package main
 
 import "simd/archsimd"
 
 // Lane counts and tile constants of the vector kernels.
 //
-// outerDepthBlock bounds the number of steps q one outer-product tile call
+// outerDepthBlock bounds the number of steps p one outer-product tile call
 // covers: the panel of b a column of tiles reads is outerDepthBlock rows x
-// 64 floats (64 KiB with AVX-512, in L2; 32 KiB, in L1, at 128). Blocks of
-// 32, 64, 128 and 256 ran within 3% of each other at 32x256x256 and
-// 256x256x256 (the loop is limited by instruction issue, not by the cache),
-// so the block is 256: the study's k <= 256 runs as a single block, as in
-// tensor.go's kBlock, and a larger k is still split.
+// 64 floats (64 KiB with AVX-512, in L2; 32 KiB, in L1, at 128). Smaller
+// blocks ran no faster (the loop is limited by instruction issue, not by
+// the cache; BenchmarkMatMul at 32x256x256 and 256x256x256), so the block
+// is 256: the study's k <= 256 runs as a single block, as in tensor.go's
+// kBlock, and a larger k is still split.
 //
 // dotTileRowsB is the number of rows of b one dot-product tile takes:
 // 2 rows of a x 4 rows of b = 8 accumulators.
@@ -102,57 +116,104 @@ const (
 	dotTileRowsB    = 4
 )
 
-// init installs the vector kernels the CPU supports: AVX-512 (F, CD, BW, DQ
-// and VL together, which archsimd.X86.AVX512 reports), else AVX2 with FMA.
+// init installs the vector kernel set the CPU supports: AVX-512 (F, CD, BW,
+// DQ and VL together, which archsimd.X86.AVX512 reports), else AVX2 with
+// FMA; with neither, goKernels stay.
 func init() {
 	switch {
 	case archsimd.X86.AVX512():
-		matMulKernel = matMulAddAVX512
-		matMulTransAKernel = matMulTransAAddAVX512
-		matMulTransBKernel = matMulTransBAddAVX512
-		adamUpdateKernel = adamUpdateAVX512
-		activationForwardKernel = activationForwardAVX512
-		biasActivationForwardKernel = biasActivationForwardAVX512
-		activationBackwardKernel = activationBackwardAVX512
-		accumulateKernel = accumulateAVX512
-		mulTensorsKernel = mulTensorsAVX512
-		mulAccumulateKernel = mulAccumulateAVX512
-		addBiasKernel = addBiasAVX512
-		sumRowsAccumulateKernel = sumRowsAccumulateAVX512
-		kernelName = "AVX-512 (simd/archsimd)"
+		installKernels(avx512Kernels)
 	case archsimd.X86.AVX2() && archsimd.X86.FMA():
-		matMulKernel = matMulAddAVX2
-		matMulTransAKernel = matMulTransAAddAVX2
-		matMulTransBKernel = matMulTransBAddAVX2
-		adamUpdateKernel = adamUpdateAVX2
-		activationForwardKernel = activationForwardAVX2
-		biasActivationForwardKernel = biasActivationForwardAVX2
-		activationBackwardKernel = activationBackwardAVX2
-		accumulateKernel = accumulateAVX2
-		mulTensorsKernel = mulTensorsAVX2
-		mulAccumulateKernel = mulAccumulateAVX2
-		addBiasKernel = addBiasAVX2
-		sumRowsAccumulateKernel = sumRowsAccumulateAVX2
-		kernelName = "AVX2 (simd/archsimd)"
-	default:
-		return
+		installKernels(avx2Kernels)
 	}
-	// The zero-skipping products stay plain Go; against these kernels they
-	// pay only for one_hot's 99% zeros, not many_hot's 50%
-	// (BenchmarkMatMulSparse: 10 against 89 GFLOP/s at 50% zeros).
-	sparseMinZeros = 0.9
 }
 
-// Each kernel the hooks point to ends with archsimd.ClearAVXUpperBits
-// (VZEROUPPER). Go compiles scalar float code, such as math.Exp, and copy,
-// to legacy SSE instructions, and on this machine those ran ~150x slower
-// while the upper halves of the vector registers were dirty: 1000 math.Exp
-// calls took ~5 µs after a kernel that clears them and ~800 µs after one
-// that does not (BenchmarkSIMDUpperBits). Go 1.26 does not clear them
-// itself. Its asynchronous preemption also dirties them in a
-// GOEXPERIMENT=simd build (runtime.asyncPreempt restores all Z registers),
-// so scalar code can also slow down after a preemption, until the next
-// kernel call clears the state.
+// The two vector kernel sets.
+var (
+	avx512Kernels = vectorKernels("AVX-512 (simd/archsimd)", avx512)
+	avx2Kernels   = vectorKernels("AVX2 (simd/archsimd)", avx2)
+)
+
+// vectorKernels returns the kernel set of one vector width: vw's drivers,
+// under name. The zero-skipping products stay plain Go; against these
+// vector products they pay only for one_hot's 99% zeros, not many_hot's
+// half (BenchmarkMatMulSparse), so sparseMinZeros is 0.9.
+func vectorKernels(name string, vw *vectorWidth) kernelSet {
+	return kernelSet{
+		name:                  name,
+		matMul:                vw.matMul,
+		matMulTransA:          vw.matMulTransA,
+		matMulTransB:          vw.matMulTransB,
+		accumulate:            vw.accumulate,
+		mulTensors:            vw.mulTensors,
+		mulAccumulate:         vw.mulAccumulate,
+		addBias:               vw.addBias,
+		sumRowsAccumulate:     vw.sumRowsAccumulate,
+		activationForward:     vw.activationForward,
+		biasActivationForward: vw.biasActivationForward,
+		activationBackward:    vw.activationBackward,
+		adamUpdate:            vw.adamUpdate,
+		sparseMinZeros:        0.9,
+	}
+}
+
+// vectorWidth holds the leaves of one vector width: the loops written once
+// per width, on vectors of lanes floats. Its methods, below, are the
+// kernels of kernelSet, shared by both widths. A leaf is only called on
+// rows at least one vector long, and leaves the vector registers dirty.
+type vectorWidth struct {
+	lanes int // float32 lanes of one vector: 16 (AVX-512) or 8 (AVX2)
+
+	// outerTile adds, for p < depth,
+	//
+	//	A(0,p)·b[p*m : p*m+4*lanes] into d0[0:4*lanes]
+	//	A(1,p)·b[p*m : p*m+4*lanes] into d1[0:4*lanes]
+	//
+	// with A(0,p) = a[p*ps] and A(1,p) = a[p*ps+rs]; with zero set it sets
+	// d0 and d1 to those sums instead, its accumulators starting at +0
+	// rather than at the loaded d0 and d1 (the same FMAs, so the bits of
+	// adding into a cleared dst). When the tile has a single row, the caller
+	// passes d1 = d0 and rs = 0: both tile rows then compute the same sums
+	// from the same starting values, and the second store writes the values
+	// the first one did, which is faster than a branch on the second row.
+	outerTile func(d0, d1, a []float32, rs, ps int, b []float32, m, depth int, zero bool)
+
+	// outerStrip does what outerTile does for one vector, the columns right
+	// of the last full tile, leaving the lanes below skip of d0 and d1 alone
+	// (see Edges in the file comment).
+	outerStrip func(d0, d1, a []float32, rs, ps int, b []float32, m, depth, skip int, zero bool)
+
+	// dotTile adds, for the four rows j0..j0+3 of b (m,k),
+	//
+	//	Σ_p a0[p]·b[j,p] into d0[j]   and   Σ_p a1[p]·b[j,p] into d1[j]
+	//
+	// where a0 and a1 are two rows of a, of length k, and d0, d1 the two
+	// matching rows of dst, of length m; it leaves d0[j0:j0+skip] and
+	// d1[j0:j0+skip] alone (the last tile of a row is shifted to end at row
+	// m, and repeats rows already done). d1 is nil, and its sums are
+	// dropped, when only one row of a is left (the caller then passes
+	// a1 = a0). With add unset it sets the outputs to +0 + the sums (the
+	// bits of adding into zeros) without reading them.
+	dotTile func(d0, d1, a0, a1, b []float32, j0, skip int, add bool)
+
+	// The element-wise leaves, each over one row: d, and y or dx, at least
+	// one vector long, the other slices at least as long. d may alias x,
+	// and y may alias x.
+	add          func(d, x, y []float32)                             // d[i] = x[i] + y[i]
+	mul          func(d, x, y []float32)                             // d[i] = x[i]·y[i]
+	mulAdd       func(d, x, y []float32)                             // d[i] += x[i]·y[i], the product rounded first
+	activate     func(act activation, y, x, bias []float32)          // y[i] = act(x[i] + bias[i]), or act(x[i]) with bias nil
+	activateGrad func(act activation, dx, dy, y []float32, add bool) // dx[i] (+)= dy[i]·act'(from y[i])
+	adamStep     func(theta, g, m, v []float32, step, c2 float32)    // adamUpdateGo's pass
+}
+
+// The leaves of the two widths.
+var (
+	avx512 = &vectorWidth{zmmLanes, outerTileAVX512, outerStripAVX512, dotTileAVX512,
+		addAVX512, mulAVX512, mulAddAVX512, activateAVX512, activateGradAVX512, adamStepAVX512}
+	avx2 = &vectorWidth{ymmLanes, outerTileAVX2, outerStripAVX2, dotTileAVX2,
+		addAVX2, mulAVX2, mulAddAVX2, activateAVX2, activateGradAVX2, adamStepAVX2}
+)
 
 // Masks of the lanes at or above skip, for the windows at the right edges.
 // AVX-512 builds one from a bit pattern; AVX2 has no mask registers, so it
@@ -180,161 +241,104 @@ func lanesFrom4(skip int) archsimd.Mask32x4 {
 // ---------------------------------------------------------------------------
 // Outer-product tiles: matMul and matMulTransA.
 
-// outerKernels is one instruction set's pair of outer-product kernels.
-//
-// tile adds, for q < depth,
-//
-//	A(0,q)·b[q*m : q*m+width] into d0[0:width]
-//	A(1,q)·b[q*m : q*m+width] into d1[0:width]
-//
-// with A(0,q) = a[q*qs] and A(1,q) = a[q*qs+rs], width = 4 vectors; with
-// zero set it sets d0 and d1 to those sums instead, its accumulators
-// starting at +0 rather than at the loaded d0 and d1 (the same FMAs, so the
-// bits of adding into a cleared dst). When
-// the tile has a single row, the caller passes d1 = d0 and rs = 0: both tile
-// rows then compute the same sums from the same starting values, and the
-// second store writes the values the first one did. (This ran 1-5% faster
-// than skipping the second row with nil checks; see outerTileAVX512.)
-//
-// strip does the same for one vector, the columns right of the last full
-// tile, leaving the lanes below skip of d0 and d1 alone (see "Edges" in the
-// file comment).
-type outerKernels struct {
-	width int // columns one tile covers: 4 vectors
-	lanes int // columns one strip covers: one vector
-	tile  func(d0, d1, a []float32, rs, qs int, b []float32, m, depth int, zero bool)
-	strip func(d0, d1, a []float32, rs, qs int, b []float32, m, depth, skip int, zero bool)
+// matMul is the vector matMul kernel: dst (n,m) (+)= a (n,k) · b (k,m) in
+// outer-product tiles, with A(i,p) = a[i*k + p]; see sumOuterProducts.
+func (vw *vectorWidth) matMul(dst, a, b []float32, n, k, m int, add bool) {
+	if m < vw.lanes {
+		matMulGo(dst, a, b, n, k, m, add)
+		return
+	}
+	vw.sumOuterProducts(dst, a, b, n, k, m, k, 1, add)
+	archsimd.ClearAVXUpperBits()
 }
 
-var (
-	outerAVX512 = outerKernels{4 * zmmLanes, zmmLanes, outerTileAVX512, outerStripAVX512}
-	outerAVX2   = outerKernels{4 * ymmLanes, ymmLanes, outerTileAVX2, outerStripAVX2}
-)
-
-// sumOuterProducts adds into dst (rows, m) the sums
-//
-//	dst[r, j] += Σ_{q<depth} a[r*rs + q*qs] · b[q*m + j]
-//
-// with b (depth, m), using the kernels of kern; m must be at least one
-// vector. With add unset the first block of steps sets dst rather than
-// adding into it. For matMul rows = n, depth = k, rs = k, qs = 1; for matMulTransA
-// rows = k, depth = n, rs = 1, qs = k. The loops run, outermost first, over
-// blocks of outerDepthBlock steps q, over tile columns of b, and over pairs
-// of rows of dst, so that all row pairs reuse one block of a column panel
-// of b.
-func sumOuterProducts(kern *outerKernels, dst, a, b []float32, rows, depth, m, rs, qs int, add bool) {
-	if depth == 0 && !add {
-		clear(dst[:rows*m])
+// matMulTransA is the vector matMulTransA kernel: dst (n,m) (+)= aᵀ · b,
+// a (k,n), b (k,m), in outer-product tiles, with A(i,p) = a[p*n + i]; see
+// sumOuterProducts.
+func (vw *vectorWidth) matMulTransA(dst, a, b []float32, n, k, m int, add bool) {
+	if m < vw.lanes {
+		matMulTransAGo(dst, a, b, n, k, m, add)
+		return
 	}
-	for q0 := 0; q0 < depth; q0 += outerDepthBlock {
-		qn := min(outerDepthBlock, depth-q0)
-		zero := !add && q0 == 0
-		aq, bq := a[q0*qs:], b[q0*m:]
-		for j := 0; j < m; j += kern.width {
-			for r := 0; r < rows; r += 2 {
-				d0 := dst[r*m : (r+1)*m]
-				d1, rs1 := d0, 0 // one row: see outerKernels
-				if r+1 < rows {
-					d1, rs1 = dst[(r+1)*m:(r+2)*m], rs
+	vw.sumOuterProducts(dst, a, b, n, k, m, 1, n, add)
+	archsimd.ClearAVXUpperBits()
+}
+
+// sumOuterProducts adds into dst (n,m) the sums
+//
+//	dst[i, j] += Σ_{p<k} a[i*rs + p*ps] · b[p*m + j]
+//
+// with b (k,m), using vw's tiles; m must be at least one vector. With add
+// unset the first block of steps sets dst rather than adding into it. The
+// loops run, outermost first, over blocks of outerDepthBlock steps p, over
+// tile columns of b, and over pairs of rows of dst, so that all row pairs
+// reuse one block of a column panel of b.
+func (vw *vectorWidth) sumOuterProducts(dst, a, b []float32, n, k, m, rs, ps int, add bool) {
+	if k == 0 && !add {
+		clear(dst[:n*m])
+	}
+	width := 4 * vw.lanes // the columns one tile covers
+	for p0 := 0; p0 < k; p0 += outerDepthBlock {
+		depth := min(outerDepthBlock, k-p0)
+		zero := !add && p0 == 0
+		ap, bp := a[p0*ps:], b[p0*m:]
+		for j := 0; j < m; j += width {
+			for i := 0; i < n; i += 2 {
+				d0 := dst[i*m : (i+1)*m]
+				d1, rs1 := d0, 0 // one row: see outerTile
+				if i+1 < n {
+					d1, rs1 = dst[(i+1)*m:(i+2)*m], rs
 				}
-				if j+kern.width <= m {
-					kern.tile(d0[j:], d1[j:], aq[r*rs:], rs1, qs, bq[j:], m, qn, zero)
+				if j+width <= m {
+					vw.outerTile(d0[j:], d1[j:], ap[i*rs:], rs1, ps, bp[j:], m, depth, zero)
 					continue
 				}
-				for c := j; c < m; c += kern.lanes { // right edge: a vector at a time
-					w := min(c, m-kern.lanes) // the last window ends at column m
-					kern.strip(d0[w:], d1[w:], aq[r*rs:], rs1, qs, bq[w:], m, qn, c-w, zero)
+				for c := j; c < m; c += vw.lanes { // right edge: a vector at a time
+					w := min(c, m-vw.lanes) // the last window ends at column m
+					vw.outerStrip(d0[w:], d1[w:], ap[i*rs:], rs1, ps, bp[w:], m, depth, c-w, zero)
 				}
 			}
 		}
 	}
 }
 
-// matMulAddAVX512 adds a (n,k) · b (k,m) into dst (n,m) with AVX-512
-// outer-product tiles; see sumOuterProducts.
-func matMulAddAVX512(dst, a, b []float32, n, k, m int, add bool) {
-	if m < zmmLanes {
-		matMulGo(dst, a, b, n, k, m, add)
-		return
-	}
-	sumOuterProducts(&outerAVX512, dst, a, b, n, k, m, k, 1, add)
-	archsimd.ClearAVXUpperBits()
-}
-
-// matMulTransAAddAVX512 adds aᵀ · b into dst (k,m), a (n,k), b (n,m), with
-// AVX-512 outer-product tiles; see sumOuterProducts.
-func matMulTransAAddAVX512(dst, a, b []float32, n, k, m int, add bool) {
-	if m < zmmLanes {
-		matMulTransAGo(dst, a, b, n, k, m, add)
-		return
-	}
-	sumOuterProducts(&outerAVX512, dst, a, b, k, n, m, 1, k, add)
-	archsimd.ClearAVXUpperBits()
-}
-
-// matMulAddAVX2 adds a (n,k) · b (k,m) into dst (n,m) with AVX2
-// outer-product tiles; see sumOuterProducts.
-func matMulAddAVX2(dst, a, b []float32, n, k, m int, add bool) {
-	if m < ymmLanes {
-		matMulGo(dst, a, b, n, k, m, add)
-		return
-	}
-	sumOuterProducts(&outerAVX2, dst, a, b, n, k, m, k, 1, add)
-	archsimd.ClearAVXUpperBits()
-}
-
-// matMulTransAAddAVX2 adds aᵀ · b into dst (k,m), a (n,k), b (n,m), with
-// AVX2 outer-product tiles; see sumOuterProducts.
-func matMulTransAAddAVX2(dst, a, b []float32, n, k, m int, add bool) {
-	if m < ymmLanes {
-		matMulTransAGo(dst, a, b, n, k, m, add)
-		return
-	}
-	sumOuterProducts(&outerAVX2, dst, a, b, k, n, m, 1, k, add)
-	archsimd.ClearAVXUpperBits()
-}
-
-// outerTileAVX512 is the AVX-512 tile of outerKernels, 2 rows x 64 columns:
-// it adds Σ_q a[q*qs]·b[q*m : q*m+64] into d0[0:64] and
-// Σ_q a[q*qs+rs]·b[q*m : q*m+64] into d1[0:64], for q < depth.
+// outerTileAVX512 is the AVX-512 outerTile, 2 rows x 64 columns: it adds
+// Σ_p a[p*ps]·b[p*m : p*m+64] into d0[0:64] and
+// Σ_p a[p*ps+rs]·b[p*m : p*m+64] into d1[0:64], for p < depth.
 //
-// The loop does two steps q per iteration. Go does not unroll loops, and
+// The loop does two steps p per iteration. Go does not unroll loops, and
 // its FMA writes its result over an input register, so every iteration ends
 // with eight register moves to put the accumulators back; two steps per
-// iteration halve those and the loop overhead. Measured in three sittings
-// (A·B, Aᵀ·B, GFLOP/s): this kernel 102-111 and 98-106; with one step per
-// iteration 97-104 and 89-95; with a nil check on d1 in place of the one-row
-// trick of outerKernels 97-105 and 93-97; with slices in place of array
-// pointers for the loads of b, within 3%; the first version, one step,
-// slices and nil checks, 91-99 and 86-88.
-func outerTileAVX512(d0, d1, a []float32, rs, qs int, b []float32, m, depth int, zero bool) {
+// iteration halve those and the loop overhead (BenchmarkMatMul). The loads
+// of b go through array pointers, which saves bounds checks.
+func outerTileAVX512(d0, d1, a []float32, rs, ps int, b []float32, m, depth int, zero bool) {
 	var c00, c01, c02, c03, c10, c11, c12, c13 archsimd.Float32x16
 	if !zero {
 		c00, c01, c02, c03 = load4x16((*[64]float32)(d0[:64]))
 		c10, c11, c12, c13 = load4x16((*[64]float32)(d1[:64]))
 	}
-	qa, qb := 0, 0 // offsets of A(0,q) in a and of row q in b
-	q := 0
-	for ; q+2 <= depth; q += 2 {
-		b0, b1, b2, b3 := load4x16((*[64]float32)(b[qb : qb+64]))
-		x := archsimd.BroadcastFloat32x16(a[qa])
+	pa, pb := 0, 0 // offsets of A(0,p) in a and of row p in b
+	p := 0
+	for ; p+2 <= depth; p += 2 {
+		b0, b1, b2, b3 := load4x16((*[64]float32)(b[pb : pb+64]))
+		x := archsimd.BroadcastFloat32x16(a[pa])
 		c00, c01, c02, c03 = b0.MulAdd(x, c00), b1.MulAdd(x, c01), b2.MulAdd(x, c02), b3.MulAdd(x, c03)
-		x = archsimd.BroadcastFloat32x16(a[qa+rs])
+		x = archsimd.BroadcastFloat32x16(a[pa+rs])
 		c10, c11, c12, c13 = b0.MulAdd(x, c10), b1.MulAdd(x, c11), b2.MulAdd(x, c12), b3.MulAdd(x, c13)
-		qa, qb = qa+qs, qb+m
+		pa, pb = pa+ps, pb+m
 
-		b0, b1, b2, b3 = load4x16((*[64]float32)(b[qb : qb+64]))
-		x = archsimd.BroadcastFloat32x16(a[qa])
+		b0, b1, b2, b3 = load4x16((*[64]float32)(b[pb : pb+64]))
+		x = archsimd.BroadcastFloat32x16(a[pa])
 		c00, c01, c02, c03 = b0.MulAdd(x, c00), b1.MulAdd(x, c01), b2.MulAdd(x, c02), b3.MulAdd(x, c03)
-		x = archsimd.BroadcastFloat32x16(a[qa+rs])
+		x = archsimd.BroadcastFloat32x16(a[pa+rs])
 		c10, c11, c12, c13 = b0.MulAdd(x, c10), b1.MulAdd(x, c11), b2.MulAdd(x, c12), b3.MulAdd(x, c13)
-		qa, qb = qa+qs, qb+m
+		pa, pb = pa+ps, pb+m
 	}
-	if q < depth { // odd depth: the last step
-		b0, b1, b2, b3 := load4x16((*[64]float32)(b[qb : qb+64]))
-		x := archsimd.BroadcastFloat32x16(a[qa])
+	if p < depth { // odd depth: the last step
+		b0, b1, b2, b3 := load4x16((*[64]float32)(b[pb : pb+64]))
+		x := archsimd.BroadcastFloat32x16(a[pa])
 		c00, c01, c02, c03 = b0.MulAdd(x, c00), b1.MulAdd(x, c01), b2.MulAdd(x, c02), b3.MulAdd(x, c03)
-		x = archsimd.BroadcastFloat32x16(a[qa+rs])
+		x = archsimd.BroadcastFloat32x16(a[pa+rs])
 		c10, c11, c12, c13 = b0.MulAdd(x, c10), b1.MulAdd(x, c11), b2.MulAdd(x, c12), b3.MulAdd(x, c13)
 	}
 	store4x16((*[64]float32)(d0[:64]), c00, c01, c02, c03)
@@ -355,19 +359,19 @@ func store4x16(p *[64]float32, v0, v1, v2, v3 archsimd.Float32x16) {
 	storeF32x16((*[16]float32)(p[48:64]), v3)
 }
 
-// outerStripAVX512 is the AVX-512 strip of outerKernels: it adds
-// Σ_q a[q*qs]·b[q*m : q*m+16] into d0[0:16] and Σ_q a[q*qs+rs]·b[q*m : q*m+16]
-// into d1[0:16], for q < depth, except in the lanes below skip, which it
+// outerStripAVX512 is the AVX-512 outerStrip: it adds
+// Σ_p a[p*ps]·b[p*m : p*m+16] into d0[0:16] and Σ_p a[p*ps+rs]·b[p*m : p*m+16]
+// into d1[0:16], for p < depth, except in the lanes below skip, which it
 // leaves alone. Only right edges run it, so it keeps to the simple loop: one
 // step per iteration, two accumulators.
-func outerStripAVX512(d0, d1, a []float32, rs, qs int, b []float32, m, depth, skip int, zero bool) {
+func outerStripAVX512(d0, d1, a []float32, rs, ps int, b []float32, m, depth, skip int, zero bool) {
 	var c0, c1 archsimd.Float32x16
-	qa, qb := 0, 0
-	for q := 0; q < depth; q++ {
-		bv := loadF32x16((*[16]float32)(b[qb : qb+16]))
-		c0 = bv.MulAdd(archsimd.BroadcastFloat32x16(a[qa]), c0)
-		c1 = bv.MulAdd(archsimd.BroadcastFloat32x16(a[qa+rs]), c1)
-		qa, qb = qa+qs, qb+m
+	pa, pb := 0, 0
+	for p := 0; p < depth; p++ {
+		bv := loadF32x16((*[16]float32)(b[pb : pb+16]))
+		c0 = bv.MulAdd(archsimd.BroadcastFloat32x16(a[pa]), c0)
+		c1 = bv.MulAdd(archsimd.BroadcastFloat32x16(a[pa+rs]), c1)
+		pa, pb = pa+ps, pb+m
 	}
 	e0, e1 := (*[16]float32)(d0[:16]), (*[16]float32)(d1[:16])
 	var s0, s1 archsimd.Float32x16 // +0 + c when setting: the bits of adding into zeros
@@ -380,36 +384,36 @@ func outerStripAVX512(d0, d1, a []float32, rs, qs int, b []float32, m, depth, sk
 	storeMaskedF32x16(e1, s1, keep)
 }
 
-// outerTileAVX2 is the AVX2 tile of outerKernels, 2 rows x 32 columns:
-// outerTileAVX512 with vectors of 8.
-func outerTileAVX2(d0, d1, a []float32, rs, qs int, b []float32, m, depth int, zero bool) {
+// outerTileAVX2 is the AVX2 outerTile, 2 rows x 32 columns: outerTileAVX512
+// with vectors of 8.
+func outerTileAVX2(d0, d1, a []float32, rs, ps int, b []float32, m, depth int, zero bool) {
 	var c00, c01, c02, c03, c10, c11, c12, c13 archsimd.Float32x8
 	if !zero {
 		c00, c01, c02, c03 = load4x8((*[32]float32)(d0[:32]))
 		c10, c11, c12, c13 = load4x8((*[32]float32)(d1[:32]))
 	}
-	qa, qb := 0, 0
-	q := 0
-	for ; q+2 <= depth; q += 2 {
-		b0, b1, b2, b3 := load4x8((*[32]float32)(b[qb : qb+32]))
-		x := archsimd.BroadcastFloat32x8(a[qa])
+	pa, pb := 0, 0
+	p := 0
+	for ; p+2 <= depth; p += 2 {
+		b0, b1, b2, b3 := load4x8((*[32]float32)(b[pb : pb+32]))
+		x := archsimd.BroadcastFloat32x8(a[pa])
 		c00, c01, c02, c03 = b0.MulAdd(x, c00), b1.MulAdd(x, c01), b2.MulAdd(x, c02), b3.MulAdd(x, c03)
-		x = archsimd.BroadcastFloat32x8(a[qa+rs])
+		x = archsimd.BroadcastFloat32x8(a[pa+rs])
 		c10, c11, c12, c13 = b0.MulAdd(x, c10), b1.MulAdd(x, c11), b2.MulAdd(x, c12), b3.MulAdd(x, c13)
-		qa, qb = qa+qs, qb+m
+		pa, pb = pa+ps, pb+m
 
-		b0, b1, b2, b3 = load4x8((*[32]float32)(b[qb : qb+32]))
-		x = archsimd.BroadcastFloat32x8(a[qa])
+		b0, b1, b2, b3 = load4x8((*[32]float32)(b[pb : pb+32]))
+		x = archsimd.BroadcastFloat32x8(a[pa])
 		c00, c01, c02, c03 = b0.MulAdd(x, c00), b1.MulAdd(x, c01), b2.MulAdd(x, c02), b3.MulAdd(x, c03)
-		x = archsimd.BroadcastFloat32x8(a[qa+rs])
+		x = archsimd.BroadcastFloat32x8(a[pa+rs])
 		c10, c11, c12, c13 = b0.MulAdd(x, c10), b1.MulAdd(x, c11), b2.MulAdd(x, c12), b3.MulAdd(x, c13)
-		qa, qb = qa+qs, qb+m
+		pa, pb = pa+ps, pb+m
 	}
-	if q < depth {
-		b0, b1, b2, b3 := load4x8((*[32]float32)(b[qb : qb+32]))
-		x := archsimd.BroadcastFloat32x8(a[qa])
+	if p < depth {
+		b0, b1, b2, b3 := load4x8((*[32]float32)(b[pb : pb+32]))
+		x := archsimd.BroadcastFloat32x8(a[pa])
 		c00, c01, c02, c03 = b0.MulAdd(x, c00), b1.MulAdd(x, c01), b2.MulAdd(x, c02), b3.MulAdd(x, c03)
-		x = archsimd.BroadcastFloat32x8(a[qa+rs])
+		x = archsimd.BroadcastFloat32x8(a[pa+rs])
 		c10, c11, c12, c13 = b0.MulAdd(x, c10), b1.MulAdd(x, c11), b2.MulAdd(x, c12), b3.MulAdd(x, c13)
 	}
 	store4x8((*[32]float32)(d0[:32]), c00, c01, c02, c03)
@@ -430,16 +434,16 @@ func store4x8(p *[32]float32, v0, v1, v2, v3 archsimd.Float32x8) {
 	storeF32x8((*[8]float32)(p[24:32]), v3)
 }
 
-// outerStripAVX2 is the AVX2 strip of outerKernels: outerStripAVX512 with
-// a vector of 8.
-func outerStripAVX2(d0, d1, a []float32, rs, qs int, b []float32, m, depth, skip int, zero bool) {
+// outerStripAVX2 is the AVX2 outerStrip: outerStripAVX512 with a vector of
+// 8.
+func outerStripAVX2(d0, d1, a []float32, rs, ps int, b []float32, m, depth, skip int, zero bool) {
 	var c0, c1 archsimd.Float32x8
-	qa, qb := 0, 0
-	for q := 0; q < depth; q++ {
-		bv := loadF32x8((*[8]float32)(b[qb : qb+8]))
-		c0 = bv.MulAdd(archsimd.BroadcastFloat32x8(a[qa]), c0)
-		c1 = bv.MulAdd(archsimd.BroadcastFloat32x8(a[qa+rs]), c1)
-		qa, qb = qa+qs, qb+m
+	pa, pb := 0, 0
+	for p := 0; p < depth; p++ {
+		bv := loadF32x8((*[8]float32)(b[pb : pb+8]))
+		c0 = bv.MulAdd(archsimd.BroadcastFloat32x8(a[pa]), c0)
+		c1 = bv.MulAdd(archsimd.BroadcastFloat32x8(a[pa+rs]), c1)
+		pa, pb = pa+ps, pb+m
 	}
 	e0, e1 := (*[8]float32)(d0[:8]), (*[8]float32)(d1[:8])
 	var s0, s1 archsimd.Float32x8
@@ -455,149 +459,115 @@ func outerStripAVX2(d0, d1, a []float32, rs, qs int, b []float32, m, depth, skip
 // ---------------------------------------------------------------------------
 // Dot-product tiles: matMulTransB.
 
-// A dotRows kernel adds, for every row p of b (k,m),
-//
-//	Σ_j a0[j]·b[p,j] into d0[p]   and   Σ_j a1[j]·b[p,j] into d1[p]
-//
-// a0 and a1 are two rows of a, of length m; d0 and d1 the two matching rows
-// of dst, of length k. d1 is nil, and its sums are dropped, when only one
-// row of a is left (the caller then passes a1 = a0). m must be at least one
-// vector and k at least dotTileRowsB. With add unset the kernel sets d0 and
-// d1 to +0 + the sums (the bits of adding into zeros) without reading them.
-type dotRows func(d0, d1, a0, a1, b []float32, m, k int, add bool)
-
-// sumDotProducts adds a (n,m) · bᵀ into dst (n,k), b (k,m), handing kern
-// one pair of rows of a, and the matching rows of dst, at a time.
-func sumDotProducts(kern dotRows, dst, a, b []float32, n, m, k int, add bool) {
+// matMulTransB is the vector matMulTransB kernel: dst (n,m) (+)= a · bᵀ,
+// a (n,k), b (m,k), in dot-product tiles. It hands vw.dotTile a pair of
+// rows of a, and of dst, and four rows of b at a time; the last tile of a
+// row pair is shifted up to end at row m of b, and skips the outputs it
+// repeats.
+func (vw *vectorWidth) matMulTransB(dst, a, b []float32, n, k, m int, add bool) {
+	if k < vw.lanes || m < dotTileRowsB {
+		matMulTransBGo(dst, a, b, n, k, m, add)
+		return
+	}
 	for i := 0; i < n; i += 2 {
-		a0, d0 := a[i*m:(i+1)*m], dst[i*k:(i+1)*k]
-		a1, d1 := a0, []float32(nil)
+		a0, d0 := a[i*k:(i+1)*k], dst[i*m:(i+1)*m]
+		a1, d1 := a0, []float32(nil) // one row left: see dotTile
 		if i+1 < n {
-			a1, d1 = a[(i+1)*m:(i+2)*m], dst[(i+1)*k:(i+2)*k]
+			a1, d1 = a[(i+1)*k:(i+2)*k], dst[(i+1)*m:(i+2)*m]
 		}
-		kern(d0, d1, a0, a1, b, m, k, add)
+		for j := 0; j < m; j += dotTileRowsB {
+			j0 := min(j, m-dotTileRowsB) // the last tile ends at row m
+			vw.dotTile(d0, d1, a0, a1, b, j0, j-j0, add)
+		}
 	}
-}
-
-// matMulTransBAddAVX512 adds a (n,m) · bᵀ into dst (n,k), b (k,m), with
-// AVX-512 dot-product tiles; see sumDotProducts and dotRowsAVX512.
-func matMulTransBAddAVX512(dst, a, b []float32, n, m, k int, add bool) {
-	if m < zmmLanes || k < dotTileRowsB {
-		matMulTransBGo(dst, a, b, n, m, k, add)
-		return
-	}
-	sumDotProducts(dotRowsAVX512, dst, a, b, n, m, k, add)
 	archsimd.ClearAVXUpperBits()
 }
 
-// matMulTransBAddAVX2 adds a (n,m) · bᵀ into dst (n,k), b (k,m), with AVX2
-// dot-product tiles; see sumDotProducts and dotRowsAVX2.
-func matMulTransBAddAVX2(dst, a, b []float32, n, m, k int, add bool) {
-	if m < ymmLanes || k < dotTileRowsB {
-		matMulTransBGo(dst, a, b, n, m, k, add)
-		return
-	}
-	sumDotProducts(dotRowsAVX2, dst, a, b, n, m, k, add)
-	archsimd.ClearAVXUpperBits()
-}
-
-// bRows4 returns rows p..p+3 of b (k,m), each m long.
-func bRows4(b []float32, m, p int) (b0, b1, b2, b3 []float32) {
-	row := func(t int) []float32 { return b[(p+t)*m : (p+t+1)*m : (p+t+1)*m] }
+// bRows4 returns rows j..j+3 of b (m,k), each k long.
+func bRows4(b []float32, k, j int) (b0, b1, b2, b3 []float32) {
+	row := func(t int) []float32 { return b[(j+t)*k : (j+t+1)*k : (j+t+1)*k] }
 	return row(0), row(1), row(2), row(3)
 }
 
-// dotRowsAVX512 is the AVX-512 dotRows kernel. Its tile is 2 rows of a x 4
-// rows of b: eight accumulators walk j 16 lanes at a time; the last m%16
-// columns are a window ending at column m whose first lanes, already
-// summed, load as 0. The tile ends with eight horizontal sums, ~6
-// instructions per output against m/16 = 16 FMAs per output at m = 256.
-// When k%4 != 0 the last tile is shifted up to end at row k of b, and the
-// sums of the rows it repeats are not stored.
-//
-// On A·Bᵀ this ran at 74-77 GFLOP/s. Variants that did no better: two steps
-// per iteration as in outerTileAVX512 (74-77), a call per 2 x 4 tile rather
-// than this loop over the rows of b (75-77). Variants that were slower:
-// 1 row of a x 8 rows of b (~44), loading each vector of b twice rather than
-// keeping it in a register (~57).
-func dotRowsAVX512(d0, d1, a0, a1, b []float32, m, k int, add bool) {
-	a0, a1 = a0[:m], a1[:m]
-	w := m - zmmLanes                           // start of the window over the last columns
-	fresh := lanesFrom16(zmmLanes - m%zmmLanes) // its lanes not yet summed
-	for p := 0; p < k; p += dotTileRowsB {
-		p0 := min(p, k-dotTileRowsB) // the last tile ends at row k
-		b0, b1, b2, b3 := bRows4(b, m, p0)
-		var c00, c01, c02, c03, c10, c11, c12, c13 archsimd.Float32x16
-		j := 0
-		for ; j+zmmLanes <= m; j += zmmLanes {
-			x := loadF32x16((*[16]float32)(a0[j : j+zmmLanes]))
-			y := loadF32x16((*[16]float32)(a1[j : j+zmmLanes]))
-			v := loadF32x16((*[16]float32)(b0[j : j+zmmLanes]))
-			c00, c10 = x.MulAdd(v, c00), y.MulAdd(v, c10)
-			v = loadF32x16((*[16]float32)(b1[j : j+zmmLanes]))
-			c01, c11 = x.MulAdd(v, c01), y.MulAdd(v, c11)
-			v = loadF32x16((*[16]float32)(b2[j : j+zmmLanes]))
-			c02, c12 = x.MulAdd(v, c02), y.MulAdd(v, c12)
-			v = loadF32x16((*[16]float32)(b3[j : j+zmmLanes]))
-			c03, c13 = x.MulAdd(v, c03), y.MulAdd(v, c13)
-		}
-		if j < m { // right edge: the window, 0 in the lanes already summed
-			x := loadMaskedF32x16((*[16]float32)(a0[w:m]), fresh)
-			y := loadMaskedF32x16((*[16]float32)(a1[w:m]), fresh)
-			v := loadMaskedF32x16((*[16]float32)(b0[w:m]), fresh)
-			c00, c10 = x.MulAdd(v, c00), y.MulAdd(v, c10)
-			v = loadMaskedF32x16((*[16]float32)(b1[w:m]), fresh)
-			c01, c11 = x.MulAdd(v, c01), y.MulAdd(v, c11)
-			v = loadMaskedF32x16((*[16]float32)(b2[w:m]), fresh)
-			c02, c12 = x.MulAdd(v, c02), y.MulAdd(v, c12)
-			v = loadMaskedF32x16((*[16]float32)(b3[w:m]), fresh)
-			c03, c13 = x.MulAdd(v, c03), y.MulAdd(v, c13)
-		}
-		addSums4(d0[p0:p0+4], sumLanes4(halves16(c00), halves16(c01), halves16(c02), halves16(c03)), p-p0, add)
-		if d1 != nil {
-			addSums4(d1[p0:p0+4], sumLanes4(halves16(c10), halves16(c11), halves16(c12), halves16(c13)), p-p0, add)
-		}
+// dotTileAVX512 is the AVX-512 dotTile: 2 rows of a x 4 rows of b, eight
+// accumulators walking p 16 lanes at a time; the last k%16 columns are a
+// window ending at column k whose first lanes, already summed, load as 0.
+// The tile ends with eight horizontal sums, about 6 instructions per output
+// against k/16 = 16 FMAs per output at k = 256.
+func dotTileAVX512(d0, d1, a0, a1, b []float32, j0, skip int, add bool) {
+	k := len(a0)
+	a1 = a1[:k]
+	b0, b1, b2, b3 := bRows4(b, k, j0)
+	var c00, c01, c02, c03, c10, c11, c12, c13 archsimd.Float32x16
+	p := 0
+	for ; p+zmmLanes <= k; p += zmmLanes {
+		x := loadF32x16((*[16]float32)(a0[p : p+zmmLanes]))
+		y := loadF32x16((*[16]float32)(a1[p : p+zmmLanes]))
+		v := loadF32x16((*[16]float32)(b0[p : p+zmmLanes]))
+		c00, c10 = x.MulAdd(v, c00), y.MulAdd(v, c10)
+		v = loadF32x16((*[16]float32)(b1[p : p+zmmLanes]))
+		c01, c11 = x.MulAdd(v, c01), y.MulAdd(v, c11)
+		v = loadF32x16((*[16]float32)(b2[p : p+zmmLanes]))
+		c02, c12 = x.MulAdd(v, c02), y.MulAdd(v, c12)
+		v = loadF32x16((*[16]float32)(b3[p : p+zmmLanes]))
+		c03, c13 = x.MulAdd(v, c03), y.MulAdd(v, c13)
+	}
+	if p < k { // right edge: the window, 0 in the lanes already summed
+		w := k - zmmLanes
+		fresh := lanesFrom16(zmmLanes - k%zmmLanes)
+		x := loadMaskedF32x16((*[16]float32)(a0[w:k]), fresh)
+		y := loadMaskedF32x16((*[16]float32)(a1[w:k]), fresh)
+		v := loadMaskedF32x16((*[16]float32)(b0[w:k]), fresh)
+		c00, c10 = x.MulAdd(v, c00), y.MulAdd(v, c10)
+		v = loadMaskedF32x16((*[16]float32)(b1[w:k]), fresh)
+		c01, c11 = x.MulAdd(v, c01), y.MulAdd(v, c11)
+		v = loadMaskedF32x16((*[16]float32)(b2[w:k]), fresh)
+		c02, c12 = x.MulAdd(v, c02), y.MulAdd(v, c12)
+		v = loadMaskedF32x16((*[16]float32)(b3[w:k]), fresh)
+		c03, c13 = x.MulAdd(v, c03), y.MulAdd(v, c13)
+	}
+	addSums4(d0[j0:j0+4], sumLanes4(halves16(c00), halves16(c01), halves16(c02), halves16(c03)), skip, add)
+	if d1 != nil {
+		addSums4(d1[j0:j0+4], sumLanes4(halves16(c10), halves16(c11), halves16(c12), halves16(c13)), skip, add)
 	}
 }
 
-// dotRowsAVX2 is the AVX2 dotRows kernel: dotRowsAVX512 with vectors of 8.
-func dotRowsAVX2(d0, d1, a0, a1, b []float32, m, k int, add bool) {
-	a0, a1 = a0[:m], a1[:m]
-	w := m - ymmLanes
-	fresh := lanesFrom8(ymmLanes - m%ymmLanes)
-	for p := 0; p < k; p += dotTileRowsB {
-		p0 := min(p, k-dotTileRowsB)
-		b0, b1, b2, b3 := bRows4(b, m, p0)
-		var c00, c01, c02, c03, c10, c11, c12, c13 archsimd.Float32x8
-		j := 0
-		for ; j+ymmLanes <= m; j += ymmLanes {
-			x := loadF32x8((*[8]float32)(a0[j : j+ymmLanes]))
-			y := loadF32x8((*[8]float32)(a1[j : j+ymmLanes]))
-			v := loadF32x8((*[8]float32)(b0[j : j+ymmLanes]))
-			c00, c10 = x.MulAdd(v, c00), y.MulAdd(v, c10)
-			v = loadF32x8((*[8]float32)(b1[j : j+ymmLanes]))
-			c01, c11 = x.MulAdd(v, c01), y.MulAdd(v, c11)
-			v = loadF32x8((*[8]float32)(b2[j : j+ymmLanes]))
-			c02, c12 = x.MulAdd(v, c02), y.MulAdd(v, c12)
-			v = loadF32x8((*[8]float32)(b3[j : j+ymmLanes]))
-			c03, c13 = x.MulAdd(v, c03), y.MulAdd(v, c13)
-		}
-		if j < m { // right edge: the window, 0 in the lanes already summed
-			x := loadMaskedF32x8((*[8]float32)(a0[w:m]), fresh)
-			y := loadMaskedF32x8((*[8]float32)(a1[w:m]), fresh)
-			v := loadMaskedF32x8((*[8]float32)(b0[w:m]), fresh)
-			c00, c10 = x.MulAdd(v, c00), y.MulAdd(v, c10)
-			v = loadMaskedF32x8((*[8]float32)(b1[w:m]), fresh)
-			c01, c11 = x.MulAdd(v, c01), y.MulAdd(v, c11)
-			v = loadMaskedF32x8((*[8]float32)(b2[w:m]), fresh)
-			c02, c12 = x.MulAdd(v, c02), y.MulAdd(v, c12)
-			v = loadMaskedF32x8((*[8]float32)(b3[w:m]), fresh)
-			c03, c13 = x.MulAdd(v, c03), y.MulAdd(v, c13)
-		}
-		addSums4(d0[p0:p0+4], sumLanes4(c00, c01, c02, c03), p-p0, add)
-		if d1 != nil {
-			addSums4(d1[p0:p0+4], sumLanes4(c10, c11, c12, c13), p-p0, add)
-		}
+// dotTileAVX2 is the AVX2 dotTile: dotTileAVX512 with vectors of 8.
+func dotTileAVX2(d0, d1, a0, a1, b []float32, j0, skip int, add bool) {
+	k := len(a0)
+	a1 = a1[:k]
+	b0, b1, b2, b3 := bRows4(b, k, j0)
+	var c00, c01, c02, c03, c10, c11, c12, c13 archsimd.Float32x8
+	p := 0
+	for ; p+ymmLanes <= k; p += ymmLanes {
+		x := loadF32x8((*[8]float32)(a0[p : p+ymmLanes]))
+		y := loadF32x8((*[8]float32)(a1[p : p+ymmLanes]))
+		v := loadF32x8((*[8]float32)(b0[p : p+ymmLanes]))
+		c00, c10 = x.MulAdd(v, c00), y.MulAdd(v, c10)
+		v = loadF32x8((*[8]float32)(b1[p : p+ymmLanes]))
+		c01, c11 = x.MulAdd(v, c01), y.MulAdd(v, c11)
+		v = loadF32x8((*[8]float32)(b2[p : p+ymmLanes]))
+		c02, c12 = x.MulAdd(v, c02), y.MulAdd(v, c12)
+		v = loadF32x8((*[8]float32)(b3[p : p+ymmLanes]))
+		c03, c13 = x.MulAdd(v, c03), y.MulAdd(v, c13)
+	}
+	if p < k { // right edge: the window, 0 in the lanes already summed
+		w := k - ymmLanes
+		fresh := lanesFrom8(ymmLanes - k%ymmLanes)
+		x := loadMaskedF32x8((*[8]float32)(a0[w:k]), fresh)
+		y := loadMaskedF32x8((*[8]float32)(a1[w:k]), fresh)
+		v := loadMaskedF32x8((*[8]float32)(b0[w:k]), fresh)
+		c00, c10 = x.MulAdd(v, c00), y.MulAdd(v, c10)
+		v = loadMaskedF32x8((*[8]float32)(b1[w:k]), fresh)
+		c01, c11 = x.MulAdd(v, c01), y.MulAdd(v, c11)
+		v = loadMaskedF32x8((*[8]float32)(b2[w:k]), fresh)
+		c02, c12 = x.MulAdd(v, c02), y.MulAdd(v, c12)
+		v = loadMaskedF32x8((*[8]float32)(b3[w:k]), fresh)
+		c03, c13 = x.MulAdd(v, c03), y.MulAdd(v, c13)
+	}
+	addSums4(d0[j0:j0+4], sumLanes4(c00, c01, c02, c03), skip, add)
+	if d1 != nil {
+		addSums4(d1[j0:j0+4], sumLanes4(c10, c11, c12, c13), skip, add)
 	}
 }
 
@@ -636,19 +606,27 @@ func addSums4(d []float32, s archsimd.Float32x4, skip int, add bool) {
 // ---------------------------------------------------------------------------
 // Adam.
 
-// adamUpdateAVX512 is adamUpdateGo 16 parameters at a time. It does the same
-// float32 operations in the same order, with no fused multiply-adds, and
-// VSQRTPS and VDIVPS round as math.Sqrt (then float32) and / do, so its
-// results are bit-identical to adamUpdateGo's in the default GOAMD64=v1
-// build. theta, g, m and v have one length. The last len%16 parameters are
-// a window ending at the last parameter, stored only in the lanes not
-// already updated; a slice shorter than 16 runs adamUpdateGo.
-func adamUpdateAVX512(theta, g, m, v []float32, step, c2 float32) {
-	n := len(theta)
-	if n < zmmLanes {
+// adamUpdate is the vector adamUpdate kernel: adamUpdateGo's pass over
+// theta, g, m and v (one length), a vector at a time (vw.adamStep); a slice
+// shorter than one vector runs adamUpdateGo.
+func (vw *vectorWidth) adamUpdate(theta, g, m, v []float32, step, c2 float32) {
+	if len(theta) < vw.lanes {
 		adamUpdateGo(theta, g, m, v, step, c2)
 		return
 	}
+	vw.adamStep(theta, g, m, v, step, c2)
+	archsimd.ClearAVXUpperBits()
+}
+
+// adamStepAVX512 is the AVX-512 adamStep: adamUpdateGo 16 parameters at a
+// time, len(theta) >= 16. It does the same float32 operations in the same
+// order, with no fused multiply-adds, and VSQRTPS and VDIVPS round as
+// math.Sqrt (then float32) and / do, so its results are bit-identical to
+// adamUpdateGo's in the default GOAMD64=v1 build. The last len%16
+// parameters are a window ending at the last parameter, stored only in the
+// lanes not already updated.
+func adamStepAVX512(theta, g, m, v []float32, step, c2 float32) {
+	n := len(theta)
 	g, m, v = g[:n], m[:n], v[:n]
 	beta1 := archsimd.BroadcastFloat32x16(adamBeta1)
 	beta1c := archsimd.BroadcastFloat32x16(1 - adamBeta1)
@@ -682,16 +660,12 @@ func adamUpdateAVX512(theta, g, m, v []float32, step, c2 float32) {
 		storeMaskedF32x16(pv, vi, fresh)
 		storeMaskedF32x16(pt, th, fresh)
 	}
-	archsimd.ClearAVXUpperBits()
 }
 
-// adamUpdateAVX2 is adamUpdateAVX512 with 8 parameters at a time.
-func adamUpdateAVX2(theta, g, m, v []float32, step, c2 float32) {
+// adamStepAVX2 is the AVX2 adamStep: adamStepAVX512 with 8 parameters at a
+// time.
+func adamStepAVX2(theta, g, m, v []float32, step, c2 float32) {
 	n := len(theta)
-	if n < ymmLanes {
-		adamUpdateGo(theta, g, m, v, step, c2)
-		return
-	}
 	g, m, v = g[:n], m[:n], v[:n]
 	beta1 := archsimd.BroadcastFloat32x8(adamBeta1)
 	beta1c := archsimd.BroadcastFloat32x8(1 - adamBeta1)
@@ -723,7 +697,6 @@ func adamUpdateAVX2(theta, g, m, v []float32, step, c2 float32) {
 		storeMaskedF32x8(pv, vi, fresh)
 		storeMaskedF32x8(pt, th, fresh)
 	}
-	archsimd.ClearAVXUpperBits()
 }
 
 // ---------------------------------------------------------------------------
@@ -742,17 +715,51 @@ func adamUpdateAVX2(theta, g, m, v []float32, step, c2 float32) {
 // window ending at the last element, stored only in the lanes not yet done,
 // and a slice shorter than one vector runs the plain-Go loop.
 //
-// Generic helpers shared by the two widths (a type parameter constrained to
-// Mul and Add methods) do not compile in Go 1.26: "internal compiler error:
-// cannot represent parameters of type [16]float32 in registers". So each
-// helper is written once per width, as the product kernels are.
-//
 // exp16 broadcasts its fifteen constants on every call (Go does not inline
 // it, nor hoist the broadcasts out of the callers' loops). Broadcasting them
-// once per kernel call into a struct passed by pointer ran 10-18% faster on
-// tanh, sigmoid and SELU forward (BenchmarkActivations, 32x256: AVX-512
-// tanh 1.03 -> 0.94 ns per element), under 1% of a training step, so the
+// once per kernel call instead speeds the activations up but a training
+// step by under 1% (BenchmarkActivations, BenchmarkTrainStep), so the
 // simpler form stays.
+
+// activationForward is the vector activationForward kernel: y[i] = act(x[i])
+// (vw.activate), y may alias x.
+func (vw *vectorWidth) activationForward(act activation, y, x []float32) {
+	if len(y) < vw.lanes || act > actSELU { // short, or unknown (which panics)
+		activationForwardGo(act, y, x)
+		return
+	}
+	vw.activate(act, y, x, nil)
+	archsimd.ClearAVXUpperBits()
+}
+
+// biasActivationForward is the vector biasActivationForward kernel, in one
+// pass, a row at a time: y[i,j] = act(x[i,j] + bias[j]) for y and x (n,m),
+// the sum rounded before the activation as in addBias; y may alias x. It
+// saves addBias's pass over the layer's output and the tensor it wrote
+// (BenchmarkTrainStep).
+func (vw *vectorWidth) biasActivationForward(act activation, y, x, bias []float32, n, m int) {
+	if m < vw.lanes || act > actSELU {
+		biasActivationForwardGo(act, y, x, bias, n, m)
+		return
+	}
+	bias = bias[:m]
+	for i := 0; i < n; i++ {
+		vw.activate(act, y[i*m:(i+1)*m], x[i*m:(i+1)*m], bias)
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// activationBackward is the vector activationBackward kernel: it adds
+// dy[i]·act'(from y[i]) into dx[i] (vw.activateGrad), or with add unset
+// sets dx[i] to +0 + that; all three have one length.
+func (vw *vectorWidth) activationBackward(act activation, dx, dy, y []float32, add bool) {
+	if len(dx) < vw.lanes || act > actSELU {
+		activationBackwardGo(act, dx, dy, y, add)
+		return
+	}
+	vw.activateGrad(act, dx, dy, y, add)
+	archsimd.ClearAVXUpperBits()
+}
 
 // Bit patterns of float32 used by the activations, and tanh32's branch
 // point.
@@ -913,23 +920,24 @@ func selu8(x archsimd.Float32x8) archsimd.Float32x8 {
 	return x.Mul(c(seluScale)).Merge(neg, x.Greater(zero))
 }
 
-// activationForwardAVX512 is activationForwardGo 16 elements at a time:
-// y[i] = act(x[i]), len(y) == len(x); y may alias x. The window over the
-// last elements reads lanes that, when y aliases x, were already written;
-// their results are not stored.
-func activationForwardAVX512(act activation, y, x []float32) {
+// activateAVX512 is the AVX-512 activate: y[i] = act(x[i] + bias[i]), or
+// act(x[i]) when bias is nil, 16 elements at a time; len(y) >= 16, x and
+// bias at least as long. y may alias x: the window over the last elements
+// then reads lanes already written, whose results are not stored.
+func activateAVX512(act activation, y, x, bias []float32) {
 	n := len(y)
-	if n < zmmLanes || act > actSELU { // short, or unknown (which panics)
-		activationForwardGo(act, y, x)
-		return
-	}
 	x = x[:n]
+	if bias != nil {
+		bias = bias[:n]
+	}
 	for i := 0; i < n; i += zmmLanes {
 		w := min(i, n-zmmLanes) // the last window ends at n
 		v := loadF32x16((*[16]float32)(x[w : w+16]))
+		if bias != nil {
+			v = v.Add(loadF32x16((*[16]float32)(bias[w : w+16])))
+		}
 		storeFrom16(y[w:w+16], activate16(act, v), i-w)
 	}
-	archsimd.ClearAVXUpperBits()
 }
 
 // activate16 returns act applied to every lane of v, as
@@ -948,41 +956,15 @@ func activate16(act activation, v archsimd.Float32x16) archsimd.Float32x16 {
 	return v
 }
 
-// biasActivationForwardAVX512 is biasActivationForwardGo in one pass, 16
-// columns at a time: y[i,j] = act(x[i,j] + bias[j]) for y and x (n,m), the
-// sum rounded before the activation as in addBias; y may alias x. A row
-// shorter than 16 runs the plain-Go kernel. It saves addBias's pass over
-// the layer's output and the tensor it wrote (BenchmarkTrainStep).
-func biasActivationForwardAVX512(act activation, y, x, bias []float32, n, m int) {
-	if m < zmmLanes || act > actSELU {
-		biasActivationForwardGo(act, y, x, bias, n, m)
-		return
-	}
-	bias = bias[:m]
-	for i := 0; i < n; i++ {
-		d, s := y[i*m:(i+1)*m], x[i*m:(i+1)*m]
-		for j := 0; j < m; j += zmmLanes {
-			w := min(j, m-zmmLanes)
-			v := loadF32x16((*[16]float32)(s[w : w+16])).Add(loadF32x16((*[16]float32)(bias[w : w+16])))
-			storeFrom16(d[w:w+16], activate16(act, v), j-w)
-		}
-	}
-	archsimd.ClearAVXUpperBits()
-}
-
-// activationBackwardAVX512 is activationBackwardGo 16 elements at a time:
-// it adds dy[i]·act'(from y[i]) into dx[i]; all three have one length.
-// Each derivative is written as in activationBackwardGo, operation for
-// operation; where that loop skips an element (relu at y <= 0), this one
-// keeps dx's old value rather than adding 0, so that -0 stays -0. With add
-// unset dx is not read: its old value is taken as +0, which is what the
-// plain-Go kernel clears it to.
-func activationBackwardAVX512(act activation, dx, dy, y []float32, add bool) {
+// activateGradAVX512 is the AVX-512 activateGrad: it adds dy[i]·act'(from
+// y[i]) into dx[i], 16 elements at a time; all three have one length, at
+// least 16. Each derivative is written as in activationBackwardGo,
+// operation for operation; where that loop skips an element (relu at
+// y <= 0), this one keeps dx's old value rather than adding 0, so that -0
+// stays -0. With add unset dx is not read: its old value is taken as +0,
+// which is what the plain-Go kernel clears it to.
+func activateGradAVX512(act activation, dx, dy, y []float32, add bool) {
 	n := len(dx)
-	if n < zmmLanes || act > actSELU {
-		activationBackwardGo(act, dx, dy, y, add)
-		return
-	}
 	dy, y = dy[:n], y[:n]
 	c := archsimd.BroadcastFloat32x16
 	var zero archsimd.Float32x16
@@ -1008,24 +990,24 @@ func activationBackwardAVX512(act activation, dx, dy, y []float32, add bool) {
 		}
 		storeFrom16(dx[w:w+16], d, i-w)
 	}
-	archsimd.ClearAVXUpperBits()
 }
 
-// activationForwardAVX2 is activationForwardAVX512 with 8 elements at a
+// activateAVX2 is the AVX2 activate: activateAVX512 with 8 elements at a
 // time.
-func activationForwardAVX2(act activation, y, x []float32) {
+func activateAVX2(act activation, y, x, bias []float32) {
 	n := len(y)
-	if n < ymmLanes || act > actSELU {
-		activationForwardGo(act, y, x)
-		return
-	}
 	x = x[:n]
+	if bias != nil {
+		bias = bias[:n]
+	}
 	for i := 0; i < n; i += ymmLanes {
 		w := min(i, n-ymmLanes)
 		v := loadF32x8((*[8]float32)(x[w : w+8]))
+		if bias != nil {
+			v = v.Add(loadF32x8((*[8]float32)(bias[w : w+8])))
+		}
 		storeFrom8(y[w:w+8], activate8(act, v), i-w)
 	}
-	archsimd.ClearAVXUpperBits()
 }
 
 // activate8 is activate16 on 8 lanes.
@@ -1043,33 +1025,10 @@ func activate8(act activation, v archsimd.Float32x8) archsimd.Float32x8 {
 	return v
 }
 
-// biasActivationForwardAVX2 is biasActivationForwardAVX512 with 8 columns
-// at a time.
-func biasActivationForwardAVX2(act activation, y, x, bias []float32, n, m int) {
-	if m < ymmLanes || act > actSELU {
-		biasActivationForwardGo(act, y, x, bias, n, m)
-		return
-	}
-	bias = bias[:m]
-	for i := 0; i < n; i++ {
-		d, s := y[i*m:(i+1)*m], x[i*m:(i+1)*m]
-		for j := 0; j < m; j += ymmLanes {
-			w := min(j, m-ymmLanes)
-			v := loadF32x8((*[8]float32)(s[w : w+8])).Add(loadF32x8((*[8]float32)(bias[w : w+8])))
-			storeFrom8(d[w:w+8], activate8(act, v), j-w)
-		}
-	}
-	archsimd.ClearAVXUpperBits()
-}
-
-// activationBackwardAVX2 is activationBackwardAVX512 with 8 elements at a
-// time.
-func activationBackwardAVX2(act activation, dx, dy, y []float32, add bool) {
+// activateGradAVX2 is the AVX2 activateGrad: activateGradAVX512 with 8
+// elements at a time.
+func activateGradAVX2(act activation, dx, dy, y []float32, add bool) {
 	n := len(dx)
-	if n < ymmLanes || act > actSELU {
-		activationBackwardGo(act, dx, dy, y, add)
-		return
-	}
 	dy, y = dy[:n], y[:n]
 	c := archsimd.BroadcastFloat32x8
 	var zero archsimd.Float32x8
@@ -1095,7 +1054,6 @@ func activationBackwardAVX2(act activation, dx, dy, y []float32, add bool) {
 		}
 		storeFrom8(dx[w:w+8], d, i-w)
 	}
-	archsimd.ClearAVXUpperBits()
 }
 
 // storeFrom16 stores the lanes skip..15 of v into d[skip:16], leaving
@@ -1126,188 +1084,142 @@ func storeFrom8(d []float32, v archsimd.Float32x8, skip int) {
 // accumulate, mulTensors, mulAccumulate, addBias and sumRowsAccumulate, a
 // vector at a time, with the plain-Go operations (no fused multiply-add in
 // mulAccumulate), so their results are bit-identical to the plain-Go ones.
+// Three leaves per width serve the five: add (accumulate, addBias and
+// sumRowsAccumulate, a row at a time for the last two), mul and mulAdd.
 // Edges are windows as everywhere in this file; where dst may alias an
 // input, a window's lanes that were already written are read but not
 // stored again.
 
-// accumulateAVX512 is accumulateGo 16 elements at a time: dst[i] += src[i].
-func accumulateAVX512(dst, src []float32) {
-	if len(dst) < zmmLanes {
+// accumulate is the vector accumulate kernel: dst[i] += src[i].
+func (vw *vectorWidth) accumulate(dst, src []float32) {
+	if len(dst) < vw.lanes {
 		accumulateGo(dst, src)
 		return
 	}
-	addInto16(dst, src)
+	vw.add(dst, dst, src)
 	archsimd.ClearAVXUpperBits()
 }
 
-// addInto16 adds src into dst, len(dst) >= 16 and len(src) == len(dst),
-// leaving the vector registers dirty (its callers clear them).
-func addInto16(dst, src []float32) {
-	n := len(dst)
-	src = src[:n]
-	for i := 0; i < n; i += zmmLanes {
-		w := min(i, n-zmmLanes)
-		d := loadF32x16((*[16]float32)(dst[w : w+16]))
-		s := loadF32x16((*[16]float32)(src[w : w+16]))
-		storeFrom16(dst[w:w+16], d.Add(s), i-w)
-	}
-}
-
-// sumRowsAccumulateAVX512 is sumRowsAccumulateGo with AVX-512: it adds the
-// rows of x (n,m) into dst (m) one after another, 16 columns at a time.
-func sumRowsAccumulateAVX512(dst, x []float32, n, m int) {
-	if m < zmmLanes {
-		sumRowsAccumulateGo(dst, x, n, m)
-		return
-	}
-	for i := 0; i < n; i++ {
-		addInto16(dst[:m], x[i*m:(i+1)*m])
-	}
-	archsimd.ClearAVXUpperBits()
-}
-
-// mulTensorsAVX512 is mulTensorsGo 16 elements at a time: dst[i] = a[i]·b[i].
-func mulTensorsAVX512(dst, a, b []float32) {
-	n := len(dst)
-	if n < zmmLanes {
+// mulTensors is the vector mulTensors kernel: dst[i] = a[i]·b[i].
+func (vw *vectorWidth) mulTensors(dst, a, b []float32) {
+	if len(dst) < vw.lanes {
 		mulTensorsGo(dst, a, b)
 		return
 	}
-	a, b = a[:n], b[:n]
-	for i := 0; i < n; i += zmmLanes {
-		w := min(i, n-zmmLanes)
-		x := loadF32x16((*[16]float32)(a[w : w+16]))
-		y := loadF32x16((*[16]float32)(b[w : w+16]))
-		storeFrom16(dst[w:w+16], x.Mul(y), i-w)
-	}
+	vw.mul(dst, a, b)
 	archsimd.ClearAVXUpperBits()
 }
 
-// mulAccumulateAVX512 is mulAccumulateGo 16 elements at a time:
-// dst[i] += a[i]·b[i], the product rounded before the sum, as in Go.
-func mulAccumulateAVX512(dst, a, b []float32) {
-	n := len(dst)
-	if n < zmmLanes {
+// mulAccumulate is the vector mulAccumulate kernel: dst[i] += a[i]·b[i], the
+// product rounded before the sum, as in Go.
+func (vw *vectorWidth) mulAccumulate(dst, a, b []float32) {
+	if len(dst) < vw.lanes {
 		mulAccumulateGo(dst, a, b)
 		return
 	}
-	a, b = a[:n], b[:n]
-	for i := 0; i < n; i += zmmLanes {
-		w := min(i, n-zmmLanes)
-		d := loadF32x16((*[16]float32)(dst[w : w+16]))
-		x := loadF32x16((*[16]float32)(a[w : w+16]))
-		y := loadF32x16((*[16]float32)(b[w : w+16]))
-		storeFrom16(dst[w:w+16], d.Add(x.Mul(y)), i-w)
-	}
+	vw.mulAdd(dst, a, b)
 	archsimd.ClearAVXUpperBits()
 }
 
-// addBiasAVX512 is addBiasGo with AVX-512: dst[i,j] = x[i,j] + bias[j] for
-// dst and x (n,m), bias (m), one row at a time, 16 columns at a time; dst
-// may alias x.
-func addBiasAVX512(dst, x, bias []float32, n, m int) {
-	if m < zmmLanes {
+// addBias is the vector addBias kernel: dst[i,j] = x[i,j] + bias[j] for dst
+// and x (n,m), bias (m), one row at a time; dst may alias x.
+func (vw *vectorWidth) addBias(dst, x, bias []float32, n, m int) {
+	if m < vw.lanes {
 		addBiasGo(dst, x, bias, n, m)
 		return
 	}
 	bias = bias[:m]
 	for i := 0; i < n; i++ {
-		d, s := dst[i*m:(i+1)*m], x[i*m:(i+1)*m]
-		for j := 0; j < m; j += zmmLanes {
-			w := min(j, m-zmmLanes)
-			v := loadF32x16((*[16]float32)(s[w : w+16]))
-			b := loadF32x16((*[16]float32)(bias[w : w+16]))
-			storeFrom16(d[w:w+16], v.Add(b), j-w)
-		}
+		vw.add(dst[i*m:(i+1)*m], x[i*m:(i+1)*m], bias)
 	}
 	archsimd.ClearAVXUpperBits()
 }
 
-// accumulateAVX2 is accumulateAVX512 with 8 elements at a time.
-func accumulateAVX2(dst, src []float32) {
-	if len(dst) < ymmLanes {
-		accumulateGo(dst, src)
-		return
-	}
-	addInto8(dst, src)
-	archsimd.ClearAVXUpperBits()
-}
-
-// addInto8 is addInto16 with 8 elements at a time, len(dst) >= 8.
-func addInto8(dst, src []float32) {
-	n := len(dst)
-	src = src[:n]
-	for i := 0; i < n; i += ymmLanes {
-		w := min(i, n-ymmLanes)
-		d := loadF32x8((*[8]float32)(dst[w : w+8]))
-		s := loadF32x8((*[8]float32)(src[w : w+8]))
-		storeFrom8(dst[w:w+8], d.Add(s), i-w)
-	}
-}
-
-// sumRowsAccumulateAVX2 is sumRowsAccumulateAVX512 with 8 columns at a
-// time.
-func sumRowsAccumulateAVX2(dst, x []float32, n, m int) {
-	if m < ymmLanes {
+// sumRowsAccumulate is the vector sumRowsAccumulate kernel: it adds the
+// rows of x (n,m) into dst (m) one after another.
+func (vw *vectorWidth) sumRowsAccumulate(dst, x []float32, n, m int) {
+	if m < vw.lanes {
 		sumRowsAccumulateGo(dst, x, n, m)
 		return
 	}
+	d := dst[:m]
 	for i := 0; i < n; i++ {
-		addInto8(dst[:m], x[i*m:(i+1)*m])
+		vw.add(d, d, x[i*m:(i+1)*m])
 	}
 	archsimd.ClearAVXUpperBits()
 }
 
-// mulTensorsAVX2 is mulTensorsAVX512 with 8 elements at a time.
-func mulTensorsAVX2(dst, a, b []float32) {
-	n := len(dst)
-	if n < ymmLanes {
-		mulTensorsGo(dst, a, b)
-		return
+// addAVX512 is the AVX-512 add: d[i] = x[i] + y[i], 16 elements at a time.
+func addAVX512(d, x, y []float32) {
+	n := len(d)
+	x, y = x[:n], y[:n]
+	for i := 0; i < n; i += zmmLanes {
+		w := min(i, n-zmmLanes)
+		u := loadF32x16((*[16]float32)(x[w : w+16]))
+		v := loadF32x16((*[16]float32)(y[w : w+16]))
+		storeFrom16(d[w:w+16], u.Add(v), i-w)
 	}
-	a, b = a[:n], b[:n]
+}
+
+// mulAVX512 is the AVX-512 mul: d[i] = x[i]·y[i], 16 elements at a time.
+func mulAVX512(d, x, y []float32) {
+	n := len(d)
+	x, y = x[:n], y[:n]
+	for i := 0; i < n; i += zmmLanes {
+		w := min(i, n-zmmLanes)
+		u := loadF32x16((*[16]float32)(x[w : w+16]))
+		v := loadF32x16((*[16]float32)(y[w : w+16]))
+		storeFrom16(d[w:w+16], u.Mul(v), i-w)
+	}
+}
+
+// mulAddAVX512 is the AVX-512 mulAdd: d[i] += x[i]·y[i], the product rounded
+// before the sum, 16 elements at a time.
+func mulAddAVX512(d, x, y []float32) {
+	n := len(d)
+	x, y = x[:n], y[:n]
+	for i := 0; i < n; i += zmmLanes {
+		w := min(i, n-zmmLanes)
+		s := loadF32x16((*[16]float32)(d[w : w+16]))
+		u := loadF32x16((*[16]float32)(x[w : w+16]))
+		v := loadF32x16((*[16]float32)(y[w : w+16]))
+		storeFrom16(d[w:w+16], s.Add(u.Mul(v)), i-w)
+	}
+}
+
+// addAVX2 is the AVX2 add: addAVX512 with 8 elements at a time.
+func addAVX2(d, x, y []float32) {
+	n := len(d)
+	x, y = x[:n], y[:n]
 	for i := 0; i < n; i += ymmLanes {
 		w := min(i, n-ymmLanes)
-		x := loadF32x8((*[8]float32)(a[w : w+8]))
-		y := loadF32x8((*[8]float32)(b[w : w+8]))
-		storeFrom8(dst[w:w+8], x.Mul(y), i-w)
+		u := loadF32x8((*[8]float32)(x[w : w+8]))
+		v := loadF32x8((*[8]float32)(y[w : w+8]))
+		storeFrom8(d[w:w+8], u.Add(v), i-w)
 	}
-	archsimd.ClearAVXUpperBits()
 }
 
-// mulAccumulateAVX2 is mulAccumulateAVX512 with 8 elements at a time.
-func mulAccumulateAVX2(dst, a, b []float32) {
-	n := len(dst)
-	if n < ymmLanes {
-		mulAccumulateGo(dst, a, b)
-		return
-	}
-	a, b = a[:n], b[:n]
+// mulAVX2 is the AVX2 mul: mulAVX512 with 8 elements at a time.
+func mulAVX2(d, x, y []float32) {
+	n := len(d)
+	x, y = x[:n], y[:n]
 	for i := 0; i < n; i += ymmLanes {
 		w := min(i, n-ymmLanes)
-		d := loadF32x8((*[8]float32)(dst[w : w+8]))
-		x := loadF32x8((*[8]float32)(a[w : w+8]))
-		y := loadF32x8((*[8]float32)(b[w : w+8]))
-		storeFrom8(dst[w:w+8], d.Add(x.Mul(y)), i-w)
+		u := loadF32x8((*[8]float32)(x[w : w+8]))
+		v := loadF32x8((*[8]float32)(y[w : w+8]))
+		storeFrom8(d[w:w+8], u.Mul(v), i-w)
 	}
-	archsimd.ClearAVXUpperBits()
 }
 
-// addBiasAVX2 is addBiasAVX512 with 8 columns at a time.
-func addBiasAVX2(dst, x, bias []float32, n, m int) {
-	if m < ymmLanes {
-		addBiasGo(dst, x, bias, n, m)
-		return
+// mulAddAVX2 is the AVX2 mulAdd: mulAddAVX512 with 8 elements at a time.
+func mulAddAVX2(d, x, y []float32) {
+	n := len(d)
+	x, y = x[:n], y[:n]
+	for i := 0; i < n; i += ymmLanes {
+		w := min(i, n-ymmLanes)
+		s := loadF32x8((*[8]float32)(d[w : w+8]))
+		u := loadF32x8((*[8]float32)(x[w : w+8]))
+		v := loadF32x8((*[8]float32)(y[w : w+8]))
+		storeFrom8(d[w:w+8], s.Add(u.Mul(v)), i-w)
 	}
-	bias = bias[:m]
-	for i := 0; i < n; i++ {
-		d, s := dst[i*m:(i+1)*m], x[i*m:(i+1)*m]
-		for j := 0; j < m; j += ymmLanes {
-			w := min(j, m-ymmLanes)
-			v := loadF32x8((*[8]float32)(s[w : w+8]))
-			b := loadF32x8((*[8]float32)(bias[w : w+8]))
-			storeFrom8(d[w:w+8], v.Add(b), j-w)
-		}
-	}
-	archsimd.ClearAVXUpperBits()
 }

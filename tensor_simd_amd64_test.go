@@ -13,7 +13,7 @@ import (
 // single elements and empty products; rows shorter than a vector (the
 // plain-Go fallback); row lengths either side of a vector (8 or 16 lanes)
 // and of a tile (32 or 64 columns), so that the right-edge windows skip
-// every number of lanes; k%4 != 0 for matMulTransB's last tile; depths
+// every number of lanes; m%4 != 0 for matMulTransB's last tile; depths k
 // above the outer-product block (256); an odd last row in every form; and
 // the study's shape with narrow and ragged m.
 var simdShapes = [][3]int{
@@ -24,53 +24,51 @@ var simdShapes = [][3]int{
 	{0, 3, 4}, {2, 0, 3}, {2, 3, 0},
 }
 
-// simdKernelSet is one instruction set's kernels, and whether this CPU can
-// run them.
+// simdKernelSet is one vector kernel set, a short name for test and
+// benchmark names, and whether this CPU can run it.
 type simdKernelSet struct {
-	name                   string
-	ok                     bool
-	matMul, transA, transB func(dst, a, b []float32, n, k, m int, add bool)
-	adam                   func(theta, g, m, v []float32, step, c2 float32)
-	actForward             func(act activation, y, x []float32)
-	actBackward            func(act activation, dx, dy, y []float32, add bool)
-	biasAct                func(act activation, y, x, bias []float32, n, m int)
-	accumulate             func(dst, src []float32)
-	mulTensors, mulAcc     func(dst, a, b []float32)
-	addBias                func(dst, x, bias []float32, n, m int)
-	sumRows                func(dst, x []float32, n, m int)
+	name string
+	ok   bool
+	kern kernelSet
 }
 
-// simdKernelSets lists the AVX-512 and the AVX2 kernels, best first.
+// simdKernelSets lists the AVX-512 and the AVX2 kernel sets, best first.
 func simdKernelSets() []simdKernelSet {
 	return []simdKernelSet{
-		{"AVX512", archsimd.X86.AVX512(), matMulAddAVX512, matMulTransAAddAVX512, matMulTransBAddAVX512, adamUpdateAVX512,
-			activationForwardAVX512, activationBackwardAVX512, biasActivationForwardAVX512,
-			accumulateAVX512, mulTensorsAVX512, mulAccumulateAVX512, addBiasAVX512, sumRowsAccumulateAVX512},
-		{"AVX2", archsimd.X86.AVX2() && archsimd.X86.FMA(), matMulAddAVX2, matMulTransAAddAVX2, matMulTransBAddAVX2, adamUpdateAVX2,
-			activationForwardAVX2, activationBackwardAVX2, biasActivationForwardAVX2,
-			accumulateAVX2, mulTensorsAVX2, mulAccumulateAVX2, addBiasAVX2, sumRowsAccumulateAVX2},
+		{"AVX512", archsimd.X86.AVX512(), avx512Kernels},
+		{"AVX2", archsimd.X86.AVX2() && archsimd.X86.FMA(), avx2Kernels},
 	}
 }
 
-// simdForm describes one product for a kernel set: the operand shapes for
-// (n, k, m), the kernel's three size arguments, and its naive reference.
+// simdForm is one product of a kernel set at a shape (n, k, m): dst (n,m),
+// the operands' shapes (productShapes), the kernel and its naive reference.
 type simdForm struct {
-	name         string
-	aRows, aCols int
-	bRows, bCols int
-	dRows, dCols int
-	inner        int // terms in each sum
-	kernel       func(dst, a, b []float32, x, y, z int, add bool)
-	x, y, z      int
-	naive        func(dst, a, b *Tensor, accumulate bool)
+	name    string
+	n, k, m int
+	a, b    [2]int
+	kernel  func(dst, a, b []float32, n, k, m int, add bool)
+	naive   func(dst, a, b *Tensor, accumulate bool)
 }
 
 // simdForms returns the three products of set at shape (n, k, m).
 func simdForms(set simdKernelSet, n, k, m int) []simdForm {
+	ab, atb, abt := productShapes(n, k, m)
 	return []simdForm{
-		{"matMul", n, k, k, m, n, m, k, set.matMul, n, k, m, matMulNaive},
-		{"matMulTransA", n, k, n, m, k, m, n, set.transA, n, k, m, matMulTransANaive},
-		{"matMulTransB", n, m, k, m, n, k, m, set.transB, n, m, k, matMulTransBNaive},
+		{"matMul", n, k, m, ab[0], ab[1], set.kern.matMul, matMulNaive},
+		{"matMulTransA", n, k, m, atb[0], atb[1], set.kern.matMulTransA, matMulTransANaive},
+		{"matMulTransB", n, k, m, abt[0], abt[1], set.kern.matMulTransB, matMulTransBNaive},
+	}
+}
+
+// layerForms returns the three products of a dense layer with a batch of
+// rows, in inputs and out outputs: the forward x·W at (rows, in, out), the
+// weight gradient xᵀ·dy at (in, rows, out) and the input gradient dy·Wᵀ at
+// (rows, out, in).
+func layerForms(set simdKernelSet, rows, in, out int) []simdForm {
+	return []simdForm{
+		simdForms(set, rows, in, out)[0],
+		simdForms(set, in, rows, out)[1],
+		simdForms(set, rows, out, in)[2],
 	}
 }
 
@@ -89,22 +87,22 @@ func TestSIMDMatMulKernels(t *testing.T) {
 			n, k, m := s[0], s[1], s[2]
 			for _, f := range simdForms(set, n, k, m) {
 				name := fmt.Sprintf("%s %s n=%d k=%d m=%d", set.name, f.name, n, k, m)
-				a := randomTensor(&r, f.aRows, f.aCols)
-				b := randomTensor(&r, f.bRows, f.bCols)
+				a := randomTensor(&r, f.a[0], f.a[1])
+				b := randomTensor(&r, f.b[0], f.b[1])
 				a0, b0 := clone(a), clone(b)
-				dst, buf := guarded(f.dRows, f.dCols, 0)
-				want := newTensor(f.dRows, f.dCols)
+				dst, buf := guarded(n, m, 0)
+				want := newTensor(n, m)
 				for i := range dst.Data {
 					v := 2*r.float32() - 1
 					dst.Data[i], want.Data[i] = v, v
 				}
 				f.naive(want, a, b, true)
-				f.kernel(dst.Data, a.Data, b.Data, f.x, f.y, f.z, true)
+				f.kernel(dst.Data, a.Data, b.Data, n, k, m, true)
 				checkGuards(t, name, buf, len(dst.Data))
 				if !equalData(a.Data, a0.Data) || !equalData(b.Data, b0.Data) {
 					t.Fatalf("%s: modified an operand", name)
 				}
-				compareClose(t, name, dst.Data, want.Data, f.inner)
+				compareClose(t, name, dst.Data, want.Data, k)
 			}
 		}
 	}
@@ -146,7 +144,7 @@ func TestSIMDAdamKernels(t *testing.T) {
 				bc1, bc2 := 1-math.Pow(adamBeta1, float64(step)), 1-math.Pow(adamBeta2, float64(step))
 				stepSize, c2 := float32(1e-3/bc1), float32(1/math.Sqrt(bc2))
 				adamUpdateGo(want[0].Data, want[1].Data, want[2].Data, want[3].Data, stepSize, c2)
-				set.adam(got[0].Data, got[1].Data, got[2].Data, got[3].Data, stepSize, c2)
+				set.kern.adamUpdate(got[0].Data, got[1].Data, got[2].Data, got[3].Data, stepSize, c2)
 				for s, what := range []string{"theta", "g", "m", "v"} {
 					checkGuards(t, name+" "+what, bufs[s], n)
 					for i := range want[s].Data {
@@ -188,22 +186,22 @@ func TestSIMDKernelsAllocateNothing(t *testing.T) {
 			continue
 		}
 		for _, f := range simdForms(set, 33, 65, 70) {
-			a, b := randomTensor(&r, f.aRows, f.aCols), randomTensor(&r, f.bRows, f.bCols)
-			d := newTensor(f.dRows, f.dCols)
-			allocs := testing.AllocsPerRun(5, func() { f.kernel(d.Data, a.Data, b.Data, f.x, f.y, f.z, false) })
+			a, b := randomTensor(&r, f.a[0], f.a[1]), randomTensor(&r, f.b[0], f.b[1])
+			d := newTensor(f.n, f.m)
+			allocs := testing.AllocsPerRun(5, func() { f.kernel(d.Data, a.Data, b.Data, f.n, f.k, f.m, false) })
 			if allocs != 0 {
 				t.Errorf("%s %s: %v allocations per call", set.name, f.name, allocs)
 			}
 		}
 		x := make([]float32, 100)
-		if allocs := testing.AllocsPerRun(5, func() { set.adam(x, x, x, x, 1e-3, 1) }); allocs != 0 {
+		if allocs := testing.AllocsPerRun(5, func() { set.kern.adamUpdate(x, x, x, x, 1e-3, 1) }); allocs != 0 {
 			t.Errorf("%s adam: %v allocations per call", set.name, allocs)
 		}
 		y, dx := make([]float32, 100), make([]float32, 100)
 		for act, name := range activationNames {
 			if allocs := testing.AllocsPerRun(5, func() {
-				set.actForward(activation(act), y, x)
-				set.actBackward(activation(act), dx, x, y, true)
+				set.kern.activationForward(activation(act), y, x)
+				set.kern.activationBackward(activation(act), dx, x, y, true)
 			}); allocs != 0 {
 				t.Errorf("%s %s: %v allocations per forward and backward", set.name, name, allocs)
 			}
@@ -211,46 +209,47 @@ func TestSIMDKernelsAllocateNothing(t *testing.T) {
 	}
 }
 
-// TestSIMDKernelsInstalled checks that init put in place the kernels of the
-// best instruction set this CPU supports.
+// TestSIMDKernelsInstalled checks that init installed the kernel set of the
+// best instruction set this CPU supports, whole, under its name.
 func TestSIMDKernelsInstalled(t *testing.T) {
 	same := func(f, g any) bool { return fmt.Sprintf("%p", f) == fmt.Sprintf("%p", g) }
 	for _, set := range simdKernelSets() {
 		if !set.ok {
 			continue
 		}
-		if !same(matMulKernel, set.matMul) || !same(matMulTransAKernel, set.transA) ||
-			!same(matMulTransBKernel, set.transB) || !same(adamUpdateKernel, set.adam) ||
-			!same(activationForwardKernel, set.actForward) || !same(activationBackwardKernel, set.actBackward) ||
-			!same(biasActivationForwardKernel, set.biasAct) ||
-			!same(accumulateKernel, set.accumulate) || !same(mulTensorsKernel, set.mulTensors) ||
-			!same(mulAccumulateKernel, set.mulAcc) || !same(addBiasKernel, set.addBias) ||
-			!same(sumRowsAccumulateKernel, set.sumRows) {
-			t.Fatalf("init did not install the %s kernels", set.name)
+		if kernelName != set.kern.name || kernels.name != set.kern.name ||
+			!same(kernels.matMul, set.kern.matMul) || !same(kernels.adamUpdate, set.kern.adamUpdate) ||
+			kernels.sparseMinZeros != set.kern.sparseMinZeros {
+			t.Fatalf("init did not install the %s kernels: %q installed", set.name, kernelName)
 		}
 		return
+	}
+	if kernelName != goKernels.name {
+		t.Fatalf("no vector kernels for this CPU, yet %q installed", kernelName)
 	}
 	t.Log("no vector kernels for this CPU")
 }
 
-// BenchmarkSIMDKernels measures every vector kernel of both instruction
-// sets at the study's shape, 32x256x256, in GFLOP/s (2·n·k·m flops per
-// product), and the Adam kernels against adamUpdateGo in ns per parameter.
+// BenchmarkSIMDKernels measures the product kernels of both instruction
+// sets on the products of a dense layer with a batch of 32, 256 inputs and
+// 256 outputs (the names' 32x256x256; layerForms), in GFLOP/s
+// (2·32·256·256 flops per product), and the Adam kernels against
+// adamUpdateGo in ns per parameter.
 func BenchmarkSIMDKernels(b *testing.B) {
 	r := newRNG(3)
-	const n, k, m = 32, 256, 256
+	const rows, in, out = 32, 256, 256
 	for _, set := range simdKernelSets() {
 		if !set.ok {
 			continue
 		}
-		for _, f := range simdForms(set, n, k, m) {
-			a, bb := randomTensor(&r, f.aRows, f.aCols), randomTensor(&r, f.bRows, f.bCols)
-			d := newTensor(f.dRows, f.dCols)
-			b.Run(fmt.Sprintf("%s/%s/%dx%dx%d", set.name, f.name, n, k, m), func(b *testing.B) {
+		for _, f := range layerForms(set, rows, in, out) {
+			a, bb := randomTensor(&r, f.a[0], f.a[1]), randomTensor(&r, f.b[0], f.b[1])
+			d := newTensor(f.n, f.m)
+			b.Run(fmt.Sprintf("%s/%s/%dx%dx%d", set.name, f.name, rows, in, out), func(b *testing.B) {
 				for b.Loop() {
-					f.kernel(d.Data, a.Data, bb.Data, f.x, f.y, f.z, false)
+					f.kernel(d.Data, a.Data, bb.Data, f.n, f.k, f.m, false)
 				}
-				b.ReportMetric(2*n*k*m*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				b.ReportMetric(2*rows*in*out*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}
 	}
@@ -267,7 +266,7 @@ func BenchmarkSIMDKernels(b *testing.B) {
 	}
 	adams := []adamKernel{{"Go", true, adamUpdateGo}}
 	for _, set := range simdKernelSets() {
-		adams = append(adams, adamKernel{set.name, set.ok, set.adam})
+		adams = append(adams, adamKernel{set.name, set.ok, set.kern.adamUpdate})
 	}
 	for _, ad := range adams {
 		if !ad.ok {
@@ -295,11 +294,11 @@ func expLoop(xs []float64) {
 	simdExpSink = s
 }
 
-// BenchmarkSIMDUpperBits measures why every kernel ends with
+// BenchmarkSIMDUpperBits measures why every vector kernel ends with
 // archsimd.ClearAVXUpperBits: 1000 math.Exp calls right after a small
 // AVX-512 (or AVX2) product, once through the installed kernel, which
-// clears the upper halves of the vector registers, and once through
-// sumOuterProducts directly, which leaves them dirty.
+// clears the upper halves of the vector registers, and once through the
+// driver's sumOuterProducts directly, which leaves them dirty.
 func BenchmarkSIMDUpperBits(b *testing.B) {
 	r := newRNG(4)
 	a, bb, d := randomTensor(&r, 2, 16), randomTensor(&r, 16, 64), newTensor(2, 64)
@@ -307,21 +306,21 @@ func BenchmarkSIMDUpperBits(b *testing.B) {
 	for i := range xs {
 		xs[i] = r.float64()
 	}
-	kern, name := &outerAVX2, "AVX2"
+	vw, name := avx2, "AVX2"
 	if archsimd.X86.AVX512() {
-		kern, name = &outerAVX512, "AVX512"
+		vw, name = avx512, "AVX512"
 	} else if !archsimd.X86.AVX2() || !archsimd.X86.FMA() {
 		b.Skip("no vector kernels for this CPU")
 	}
 	b.Run(name+"/cleared", func(b *testing.B) {
 		for b.Loop() {
-			matMulKernel(d.Data, a.Data, bb.Data, 2, 16, 64, false)
+			kernels.matMul(d.Data, a.Data, bb.Data, 2, 16, 64, false)
 			expLoop(xs)
 		}
 	})
 	b.Run(name+"/dirty", func(b *testing.B) {
 		for b.Loop() {
-			sumOuterProducts(kern, d.Data, a.Data, bb.Data, 2, 16, 64, 16, 1, false)
+			vw.sumOuterProducts(d.Data, a.Data, bb.Data, 2, 16, 64, 16, 1, false)
 			expLoop(xs)
 		}
 	})
@@ -439,9 +438,9 @@ func TestSIMDActivationKernels(t *testing.T) {
 					}
 					x0, dy0 := clone(x), clone(dy)
 					activationForwardGo(act, want.Data, x.Data)
-					set.actForward(act, y.Data, x.Data)
+					set.kern.activationForward(act, y.Data, x.Data)
 					copy(inPlace.Data, x.Data)
-					set.actForward(act, inPlace.Data, inPlace.Data)
+					set.kern.activationForward(act, inPlace.Data, inPlace.Data)
 					checkGuards(t, name+" forward", ybuf, n)
 					checkGuards(t, name+" forward in place", ipbuf, n)
 					if !equalData(x.Data, x0.Data) {
@@ -470,7 +469,7 @@ func TestSIMDActivationKernels(t *testing.T) {
 					}
 					y0 := clone(want)
 					activationBackwardGo(act, wantDx.Data, dy.Data, want.Data, true)
-					set.actBackward(act, dx.Data, dy.Data, want.Data, true)
+					set.kern.activationBackward(act, dx.Data, dy.Data, want.Data, true)
 					checkGuards(t, name+" backward", dxbuf, n)
 					if !equalData(dy.Data, dy0.Data) || !equalData(want.Data, y0.Data) {
 						t.Fatalf("%s backward: modified dy or y", name)
@@ -505,7 +504,7 @@ func TestSIMDExp32(t *testing.T) {
 		ok   bool
 		fn   func(dst, x []float32) // e^x of 16 floats
 	}
-	kernels := []expKernel{
+	exps := []expKernel{
 		{"AVX512", archsimd.X86.AVX512(), func(dst, x []float32) {
 			storeF32x16((*[16]float32)(dst), exp16(loadF32x16((*[16]float32)(x))))
 		}},
@@ -519,7 +518,7 @@ func TestSIMDExp32(t *testing.T) {
 		maxULPs = 2
 	}
 	got := make([]float32, len(xs))
-	for _, k := range kernels {
+	for _, k := range exps {
 		if !k.ok {
 			continue
 		}
@@ -568,15 +567,15 @@ func BenchmarkActivations(b *testing.B) {
 		x.Data[i] = float32(2 * r.normal())
 		dy.Data[i] = 2*r.float32() - 1
 	}
-	type kernels struct {
+	type impl struct {
 		name     string
 		ok       bool
 		forward  func(act activation, y, x []float32)
 		backward func(act activation, dx, dy, y []float32, add bool)
 	}
-	sets := []kernels{{"Go", true, activationForwardGo, activationBackwardGo}}
+	sets := []impl{{"Go", true, activationForwardGo, activationBackwardGo}}
 	for _, set := range simdKernelSets() {
-		sets = append(sets, kernels{set.name, set.ok, set.actForward, set.actBackward})
+		sets = append(sets, impl{set.name, set.ok, set.kern.activationForward, set.kern.activationBackward})
 	}
 	perElement := func(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(rows*cols), "ns/elem")
@@ -621,19 +620,19 @@ func elementwiseKernels(set simdKernelSet) (vec, ref []elementwiseKernel) {
 		ref = append(ref, elementwiseKernel{name, dstRows, r})
 	}
 	pair("accumulate", -1,
-		func(d, a, _ []float32, _, _ int) { set.accumulate(d, a) },
+		func(d, a, _ []float32, _, _ int) { set.kern.accumulate(d, a) },
 		func(d, a, _ []float32, _, _ int) { accumulateGo(d, a) })
 	pair("mulTensors", -1,
-		func(d, a, b []float32, _, _ int) { set.mulTensors(d, a, b) },
+		func(d, a, b []float32, _, _ int) { set.kern.mulTensors(d, a, b) },
 		func(d, a, b []float32, _, _ int) { mulTensorsGo(d, a, b) })
 	pair("mulAccumulate", -1,
-		func(d, a, b []float32, _, _ int) { set.mulAcc(d, a, b) },
+		func(d, a, b []float32, _, _ int) { set.kern.mulAccumulate(d, a, b) },
 		func(d, a, b []float32, _, _ int) { mulAccumulateGo(d, a, b) })
 	pair("addBias", -1,
-		func(d, a, b []float32, n, m int) { set.addBias(d, a, b[:m], n, m) },
+		func(d, a, b []float32, n, m int) { set.kern.addBias(d, a, b[:m], n, m) },
 		func(d, a, b []float32, n, m int) { addBiasGo(d, a, b[:m], n, m) })
 	pair("sumRowsAccumulate", 1,
-		func(d, a, _ []float32, n, m int) { set.sumRows(d, a, n, m) },
+		func(d, a, _ []float32, n, m int) { set.kern.sumRowsAccumulate(d, a, n, m) },
 		func(d, a, _ []float32, n, m int) { sumRowsAccumulateGo(d, a, n, m) })
 	return vec, ref
 }
@@ -741,13 +740,13 @@ func TestSIMDSetModes(t *testing.T) {
 		for _, s := range simdShapes {
 			for _, f := range simdForms(set, s[0], s[1], s[2]) {
 				name := fmt.Sprintf("%s %s n=%d k=%d m=%d", set.name, f.name, s[0], s[1], s[2])
-				a, b := randomTensor(&r, f.aRows, f.aCols), randomTensor(&r, f.bRows, f.bCols)
+				a, b := randomTensor(&r, f.a[0], f.a[1]), randomTensor(&r, f.b[0], f.b[1])
 				tiny(a)
 				tiny(b)
-				want := newTensor(f.dRows, f.dCols)
-				f.kernel(want.Data, a.Data, b.Data, f.x, f.y, f.z, true)
-				got, buf := guarded(f.dRows, f.dCols, float32(math.NaN()))
-				f.kernel(got.Data, a.Data, b.Data, f.x, f.y, f.z, false)
+				want := newTensor(f.n, f.m)
+				f.kernel(want.Data, a.Data, b.Data, f.n, f.k, f.m, true)
+				got, buf := guarded(f.n, f.m, float32(math.NaN()))
+				f.kernel(got.Data, a.Data, b.Data, f.n, f.k, f.m, false)
 				checkGuards(t, name, buf, len(got.Data))
 				if i := firstDifference(got.Data, want.Data); i >= 0 {
 					t.Fatalf("%s: set gives element %d = %v, clear and add %v", name, i, got.Data[i], want.Data[i])
@@ -763,11 +762,11 @@ func TestSIMDSetModes(t *testing.T) {
 				name := fmt.Sprintf("%s %s n=%d", set.name, actName, n)
 				want := newTensor(3, n)
 				addBias(want, x, bias)
-				set.actForward(act, want.Data, want.Data)
+				set.kern.activationForward(act, want.Data, want.Data)
 				got := newTensor(3, n)
-				set.biasAct(act, got.Data, x.Data, bias.Data, 3, n)
+				set.kern.biasActivationForward(act, got.Data, x.Data, bias.Data, 3, n)
 				inPlace := clone(x)
-				set.biasAct(act, inPlace.Data, inPlace.Data, bias.Data, 3, n)
+				set.kern.biasActivationForward(act, inPlace.Data, inPlace.Data, bias.Data, 3, n)
 				if i := firstDifferenceUnlessFused(got.Data, want.Data); i >= 0 {
 					t.Fatalf("%s biasActivationForward: element %d = %v, addBias then forward %v", name, i, got.Data[i], want.Data[i])
 				}
@@ -775,9 +774,9 @@ func TestSIMDSetModes(t *testing.T) {
 					t.Fatalf("%s biasActivationForward in place: element %d = %v, want %v", name, i, inPlace.Data[i], want.Data[i])
 				}
 				wantDx := newTensor(3, n)
-				set.actBackward(act, wantDx.Data, dy.Data, want.Data, true)
+				set.kern.activationBackward(act, wantDx.Data, dy.Data, want.Data, true)
 				dx, buf := guarded(3, n, float32(math.NaN()))
-				set.actBackward(act, dx.Data, dy.Data, want.Data, false)
+				set.kern.activationBackward(act, dx.Data, dy.Data, want.Data, false)
 				checkGuards(t, name+" backward", buf, 3*n)
 				if i := firstDifference(dx.Data, wantDx.Data); i >= 0 {
 					t.Fatalf("%s backward: set gives element %d = %v, clear and add %v", name, i, dx.Data[i], wantDx.Data[i])

@@ -158,10 +158,10 @@ func (m *model) startTrial(seed uint64, lr float64, steps int) {
 }
 
 // skipZeros reports whether the layers reading the dataset's records should
-// skip their zeros: whether its expected fraction of zeros reaches
-// sparseMinZeros, from which the installed matrix kernels gain by skipping
+// skip their zeros: whether its expected fraction of zeros reaches the
+// installed kernels' sparseMinZeros, from which they gain by skipping
 // (tensor.go). Skipping changes the time a step takes, not its numbers.
-func skipZeros(k datasetKind) bool { return k.zeroFraction() >= sparseMinZeros }
+func skipZeros(k datasetKind) bool { return k.zeroFraction() >= kernels.sparseMinZeros }
 
 // step runs one training step on the batch in m.a, m.b and m.label: forward,
 // loss, backward, Adam update, then the network's Constrain. With sparsity
