@@ -298,7 +298,7 @@ func (t *Tape) Dense(x, w, b *Node, act activation) *Node {
 			weightGrad(w.Grad, x.Value, dz, !t.take(wg))
 		}
 	}
-	return t.recordSetting("dense_"+activationNames[act], out, forward, backward, x, w, b)
+	return t.recordSetting("dense_"+act.String(), out, forward, backward, x, w, b)
 }
 
 // AddBias records out (N,O) = x (N,O) + b (1,O), b broadcast over rows.
@@ -391,7 +391,7 @@ func (t *Tape) Activate(act activation, x *Node) *Node {
 	backward := func() {
 		activationBackward(act, x.Grad, out.Grad, out.Value, true)
 	}
-	return t.record(activationNames[act], out, forward, backward, x)
+	return t.record(act.String(), out, forward, backward, x)
 }
 
 // MSE records the mean squared error of pred (N,O) against label (N,O) as a

@@ -10,7 +10,6 @@ package main
 import (
 	"fmt"
 	"math"
-	"strings"
 )
 
 // Widths of the study (PROTOCOL.md, "Shapes").
@@ -18,26 +17,6 @@ const (
 	busWidth    = 128 // W: each input vector a and b
 	hiddenWidth = 256 // H: every hidden layer, and the multiply unit's a', b'
 )
-
-// activationNames are the article's names for the activations, indexed by
-// activation.
-var activationNames = [...]string{
-	actLinear:  "linear",
-	actReLU:    "relu",
-	actTanh:    "tanh",
-	actSigmoid: "sigmoid",
-	actSELU:    "selu",
-}
-
-// parseActivation returns the activation the article calls name.
-func parseActivation(name string) (activation, error) {
-	for a, n := range activationNames {
-		if n == name {
-			return activation(a), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown activation %q (valid: %s)", name, strings.Join(activationNames[:], ", "))
-}
 
 // ---------------------------------------------------------------------------
 // The dense layer.

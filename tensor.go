@@ -37,6 +37,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"strings"
 )
 
 // Tensor is a rows x cols matrix of float32 stored row-major: element (i, j)
@@ -720,6 +721,29 @@ const (
 	actSigmoid                   // y = 1 / (1 + e^-x)
 	actSELU                      // y = λx for x > 0, λα(e^x - 1) otherwise
 )
+
+// activationNames are the article's names for the activations, indexed by
+// activation.
+var activationNames = [...]string{
+	actLinear:  "linear",
+	actReLU:    "relu",
+	actTanh:    "tanh",
+	actSigmoid: "sigmoid",
+	actSELU:    "selu",
+}
+
+// String returns the article's name of the activation.
+func (a activation) String() string { return activationNames[a] }
+
+// parseActivation returns the activation the article calls name.
+func parseActivation(name string) (activation, error) {
+	for a, n := range activationNames {
+		if n == name {
+			return activation(a), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown activation %q (valid: %s)", name, strings.Join(activationNames[:], ", "))
+}
 
 // SELU's constants (Klambauer et al., 2017, "Self-Normalizing Neural
 // Networks", eq. 2), as TensorFlow's tf.nn.selu uses them.
