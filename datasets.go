@@ -32,7 +32,6 @@ package main
 import (
 	"fmt"
 	"math"
-	"strings"
 )
 
 // datasetKind identifies one of the four generators.
@@ -65,12 +64,7 @@ func (k datasetKind) zeroFraction() float64 {
 
 // parseDataset returns the dataset the article calls name.
 func parseDataset(name string) (datasetKind, error) {
-	for k, n := range datasetNames {
-		if n == name {
-			return datasetKind(k), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown dataset %q (valid: %s)", name, strings.Join(datasetNames[:], ", "))
+	return parseName[datasetKind]("dataset", datasetNames[:], name)
 }
 
 // Streams of records: each split draws from its own.

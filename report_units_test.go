@@ -2,8 +2,6 @@ package main
 
 import (
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -123,7 +121,7 @@ func TestUnitsSection(t *testing.T) {
 			t.Errorf("%s has no title", name)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "heatmap-many_hot-density25.svg")); err == nil {
+	if strings.Contains(md, "heatmap-many_hot") {
 		t.Error("a map for a dataset without runs")
 	}
 

@@ -737,12 +737,19 @@ func (a activation) String() string { return activationNames[a] }
 
 // parseActivation returns the activation the article calls name.
 func parseActivation(name string) (activation, error) {
-	for a, n := range activationNames {
+	return parseName[activation]("activation", activationNames[:], name)
+}
+
+// parseName returns the value of an enumeration (activation, datasetKind)
+// whose name, in names indexed by value, is name; its error names what
+// is looked up, kind, and the valid names.
+func parseName[T ~uint8](kind string, names []string, name string) (T, error) {
+	for v, n := range names {
 		if n == name {
-			return activation(a), nil
+			return T(v), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown activation %q (valid: %s)", name, strings.Join(activationNames[:], ", "))
+	return 0, fmt.Errorf("unknown %s %q (valid: %s)", kind, name, strings.Join(names, ", "))
 }
 
 // SELU's constants (Klambauer et al., 2017, "Self-Normalizing Neural
