@@ -91,56 +91,65 @@ func parseProtocol(s string) (Protocol, error) {
 	}
 	for _, part := range parts[1:] {
 		key, val, _ := strings.Cut(part, "=")
-		var err error
-		switch key {
-		case "grid":
-			p.GridSteps, err = strconv.Atoi(val)
-		case "long":
-			p.LongSteps, err = strconv.Atoi(val)
-		case "lrs":
-			for _, f := range strings.Split(val, "/") {
-				lr, e := strconv.ParseFloat(f, 64)
-				err = errors.Join(err, e)
-				p.LRs = append(p.LRs, lr)
-			}
-		case "batch":
-			p.BatchSize, err = strconv.Atoi(val)
-		case "check":
-			_, err = fmt.Sscanf(val, "%dx%d", &p.CheckEvery, &p.CheckSize)
-		case "target":
-			p.Target, err = strconv.ParseFloat(val, 64)
-		case "decrease":
-			d, n, _ := strings.Cut(val, "x")
-			p.Decrease, err = strconv.ParseFloat(d, 64)
-			if err == nil {
-				p.MaxDecreases, err = strconv.Atoi(n)
-			}
-		case "train":
-			p.TrainSize, err = strconv.Atoi(val)
-		case "val":
-			p.ValSize, err = strconv.Atoi(val)
-		case "test":
-			p.TestSize, err = strconv.Atoi(val)
-		case "sparsity":
-			if val != sparsityVersion {
-				return bad("unknown sparsity regulariser " + val + " (this version has " + sparsityVersion + ")")
-			}
-			p.Sparsity = true
-		case "replay":
-			if p.Replay, err = parseReplayValue(val); err != nil {
-				return bad(err.Error())
-			}
-		default:
-			return bad("unknown setting " + key)
-		}
-		if err != nil {
-			return bad("malformed setting " + part)
+		if err := p.setting(key, val); err != nil {
+			return bad(err.Error())
 		}
 	}
 	if p.String() != s {
 		return bad("settings missing or not in their usual form")
 	}
 	return p, nil
+}
+
+// setting sets the protocol's setting key, as parseProtocol reads it, to
+// its string form val.
+func (p *Protocol) setting(key, val string) error {
+	var err error
+	switch key {
+	case "grid":
+		p.GridSteps, err = strconv.Atoi(val)
+	case "long":
+		p.LongSteps, err = strconv.Atoi(val)
+	case "lrs":
+		for _, f := range strings.Split(val, "/") {
+			lr, e := strconv.ParseFloat(f, 64)
+			err = errors.Join(err, e)
+			p.LRs = append(p.LRs, lr)
+		}
+	case "batch":
+		p.BatchSize, err = strconv.Atoi(val)
+	case "check":
+		_, err = fmt.Sscanf(val, "%dx%d", &p.CheckEvery, &p.CheckSize)
+	case "target":
+		p.Target, err = strconv.ParseFloat(val, 64)
+	case "decrease":
+		d, n, _ := strings.Cut(val, "x")
+		p.Decrease, err = strconv.ParseFloat(d, 64)
+		if err == nil {
+			p.MaxDecreases, err = strconv.Atoi(n)
+		}
+	case "train":
+		p.TrainSize, err = strconv.Atoi(val)
+	case "val":
+		p.ValSize, err = strconv.Atoi(val)
+	case "test":
+		p.TestSize, err = strconv.Atoi(val)
+	case "sparsity":
+		if val != sparsityVersion {
+			return fmt.Errorf("unknown sparsity regulariser %s (this version has %s)", val, sparsityVersion)
+		}
+		p.Sparsity = true
+	case "replay":
+		if p.Replay, err = parseReplayValue(val); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("unknown setting %s", key)
+	}
+	if err != nil {
+		return fmt.Errorf("malformed setting %s=%s", key, val)
+	}
+	return nil
 }
 
 // protocolDiff names the settings in which two protocol strings differ, as
