@@ -80,8 +80,8 @@ func goldenMulAdd(a, b, c float32) float32 { return a*b + c }
 // committed ones. It runs only where float32 arithmetic is the same on
 // every machine: the plain-Go kernels, without fused multiply-adds.
 func TestGoldenRows(t *testing.T) {
-	if kernelName != "plain Go" {
-		t.Skipf("kernels %q: the golden rows are plain Go's (run the default build)", kernelName)
+	if kernels.name != "plain Go" {
+		t.Skipf("kernels %q: the golden rows are plain Go's (run the default build)", kernels.name)
 	}
 	if plainGoFusesMultiplyAdd() {
 		t.Skip("this build fuses multiply-adds in plain Go (GOAMD64=v3 or a CPU architecture that always fuses): its rows differ in the last bits")

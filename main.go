@@ -662,7 +662,7 @@ func runEstimate(ctx context.Context, o options, plan Plan, stdout, stderr io.Wr
 	}
 	defer rf.Close()
 	fmt.Fprintf(stderr, "reasonops: estimate: running %d of %d experiments (every %d-th), %d workers, kernels: %s; their rows go to %s\n",
-		len(sample.Experiments), len(plan.Experiments), o.every, o.workers, kernelName, where)
+		len(sample.Experiments), len(plan.Experiments), o.every, o.workers, kernels.name, where)
 	start := time.Now()
 	err = sweepFile(ctx, sample, rf, o.workers, 0, func(p Progress) {
 		if p.Event == progressRow {
@@ -719,7 +719,7 @@ func printProjection(w io.Writer, rows []Row, planSize, workers int, wall time.D
 	fmt.Fprintf(w, "sample: %d experiments, %s wall, %s of experiment time, %d training steps (%.0f µs per step and worker)\n",
 		len(rows), formatDuration(wall), formatDuration(time.Duration(busy*float64(time.Second))), steps, busy/float64(steps)*1e6)
 	fmt.Fprintf(w, "projected: %d experiments on %d workers: about %s (kernels: %s)\n",
-		planSize, workers, formatDuration(projected), kernelName)
+		planSize, workers, formatDuration(projected), kernels.name)
 }
 
 // runStudy runs the plan's sweep into the results file with progress on
@@ -785,8 +785,8 @@ func showProgress(stderr io.Writer, view *progressView, args []string, path stri
 	case p.Event == progressStart && p.Skipped == p.Total:
 		fmt.Fprintf(stderr, "reasonops: %d experiments, all already in %s\n", p.Total, path)
 	case p.Event == progressStart:
-		fmt.Fprintf(stderr, "reasonops: %d experiments (%d already in %s), %d workers, kernels: %s\n", p.Total, p.Skipped, path, p.Workers, kernelName)
-		if hint := simdHint(args, runtime.Version(), runtime.GOARCH, kernelName, cpuFlags()); hint != "" && p.Skipped < p.Total {
+		fmt.Fprintf(stderr, "reasonops: %d experiments (%d already in %s), %d workers, kernels: %s\n", p.Total, p.Skipped, path, p.Workers, kernels.name)
+		if hint := simdHint(args, runtime.Version(), runtime.GOARCH, kernels.name, cpuFlags()); hint != "" && p.Skipped < p.Total {
 			fmt.Fprintln(stderr, hint)
 		}
 	default:
@@ -805,7 +805,7 @@ func logInvocation(stderr io.Writer, o options, plan Plan, started time.Time, la
 	}
 	inv := Invocation{
 		Started: started, Finished: time.Now(), Command: o.shown, GoVersion: runtime.Version(),
-		Kernel: kernelName, CPU: cpuModel(), CPUs: runtime.NumCPU(), Workers: last.Workers,
+		Kernel: kernels.name, CPU: cpuModel(), CPUs: runtime.NumCPU(), Workers: last.Workers,
 		Selected: len(plan.Experiments), Ran: last.Done - last.Skipped, Interrupted: stopped, StoppedBy: sig,
 	}
 	inv.WallSeconds = inv.Finished.Sub(inv.Started).Seconds()

@@ -371,7 +371,7 @@ func TestSIMDHint(t *testing.T) {
 	}
 	// The line on a real study in this build, on this CPU.
 	msg := runCLI(t, "-quick", "-grid-steps", "2", "-long-steps", "0", "-tasks", "dot", "-datasets", "many_hot", "-networks", "multiply_simple", "-out", t.TempDir())
-	if wantLine := simdHint(nil, runtime.Version(), runtime.GOARCH, kernelName, cpuFlags()); (wantLine != "") != strings.Contains(msg, "GOEXPERIMENT=simd go run . -quick") {
+	if wantLine := simdHint(nil, runtime.Version(), runtime.GOARCH, kernels.name, cpuFlags()); (wantLine != "") != strings.Contains(msg, "GOEXPERIMENT=simd go run . -quick") {
 		t.Errorf("study output %q, hint expected: %v", msg, wantLine != "")
 	}
 }

@@ -129,14 +129,10 @@ var goKernels = kernelSet{
 // goKernels unless tensor_simd_amd64.go's init installs a vector set.
 var kernels = goKernels
 
-// kernelName is kernels.name, as main.go's progress line, estimate and the
-// run log report it.
-var kernelName = kernels.name
-
 // installKernels makes set the installed kernels. It runs once, at
 // start-up, before any kernel does.
 func installKernels(set kernelSet) {
-	kernels, kernelName = set, set.name
+	kernels = set
 }
 
 // ---------------------------------------------------------------------------

@@ -217,15 +217,15 @@ func TestSIMDKernelsInstalled(t *testing.T) {
 		if !set.ok {
 			continue
 		}
-		if kernelName != set.kern.name || kernels.name != set.kern.name ||
+		if kernels.name != set.kern.name ||
 			!same(kernels.matMul, set.kern.matMul) || !same(kernels.adamUpdate, set.kern.adamUpdate) ||
 			kernels.sparseMinZeros != set.kern.sparseMinZeros {
-			t.Fatalf("init did not install the %s kernels: %q installed", set.name, kernelName)
+			t.Fatalf("init did not install the %s kernels: %q installed", set.name, kernels.name)
 		}
 		return
 	}
-	if kernelName != goKernels.name {
-		t.Fatalf("no vector kernels for this CPU, yet %q installed", kernelName)
+	if kernels.name != goKernels.name {
+		t.Fatalf("no vector kernels for this CPU, yet %q installed", kernels.name)
 	}
 	t.Log("no vector kernels for this CPU")
 }
