@@ -353,7 +353,7 @@ func (d *Data) fillTrainBatch(r *rng, a, b *Tensor) {
 type extrapolationSet struct {
 	Name    string  // the results columns' prefix
 	Scale   float32 // x2, x4: the factor the training range is scaled by; 0 for a density set
-	Density float64 // density25, density75: the probability of a 1; 0 for a range set
+	Density float64 // density25, density75: the probability of a 1, 0.25 or 0.75 (fillBitsDensity makes no other); 0 for a range set
 }
 
 // extrapolationSets are the extrapolation sets, in the results file's order.
@@ -375,7 +375,7 @@ func (s extrapolationSet) appliesTo(kind datasetKind) bool {
 // newExtrapolationSplit draws size records of set i of extrapolationSets
 // for data drawn as gen (random_pos under the replay's random-pos is drawn
 // as random and extrapolated as random), from the seed's own stream for
-// the set: a pure function of (seed, kind, i). The set must apply to gen.
+// the set: a pure function of (seed, kind, gen, i). The set must apply to gen.
 func newExtrapolationSplit(i int, kind, gen datasetKind, seed uint64, size int) Split {
 	set := extrapolationSets[i]
 	s := Split{newTensor(size, busWidth), newTensor(size, busWidth)}

@@ -90,8 +90,10 @@ func makeReport(dir string) (reportMade, error) {
 			files = append(files, file{heatmapName(d), heatmapSVG(s, d)})
 		}
 	}
-	for _, m := range extrapolationMaps(s) { // the runs' accuracy out of range, where measured (report_units.go)
-		files = append(files, file{m[0], m[1]})
+	if len(unitNetworks(s.analysed)) > 0 { // the units section links them (report_units.go)
+		for _, m := range extrapolationMaps(s) {
+			files = append(files, file{m[0], m[1]})
+		}
 	}
 	files = append(files, file{reportName, reportMarkdown(s)})
 	for _, f := range files {

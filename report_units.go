@@ -139,8 +139,10 @@ func writeUnitsSection(b *strings.Builder, s *study) {
 		"The extrapolation sets: random and random_pos with every element outside the training range, in the range scaled x2 or x4; "+
 		"many_hot with each element 1 with probability 0.25 or 0.75 instead of 0.5; one_hot has none (its test pairs are never trained on). "+
 		"*%s* pools them: a run succeeds out of range when it succeeds on every set of its dataset. "+
-		"Rates are over all analysed runs of the network (not only informative ones: the extrapolation sets have no trivial baselines), "+
-		"with 95%% intervals from the bootstrap over cells, then seeds.\n\n",
+		"Rates are over the analysed runs of the network (not only informative ones: the extrapolation sets have no trivial baselines), "+
+		"with 95%% intervals from the bootstrap over cells, then seeds. The out-of-range columns count only the runs with extrapolation measures "+
+		"(random, random_pos and many_hot, from rows written since the sets existed; runs that ended in an error count as failures), "+
+		"so they cover fewer runs than the in-range column, which includes one_hot.\n\n",
 		strings.Join(units, ", "), listOrNone(anchors), plural(len(s.seeds), "seed"), pct(s.target), outOfRange)
 	writeUnitRates(b, s, compared)
 	writeFamilyBest(b, s, units, compared)
@@ -316,8 +318,8 @@ func writeHeadlines(b *strings.Builder, s *study) {
 		rows := filterRows(out, func(r Row) bool { return slices.Contains(h.Tasks, r.Task) })
 		c := compareNetworks(indexRuns(rows, func(Row) bool { return true }), s.target, "multiply", h.Unit)
 		if c.Pairs > 0 && c.effect() == effectFor {
-			surprises = append(surprises, fmt.Sprintf("On %s, the article's multiply extrapolates better than %s (%s): %s against %s, %s.",
-				strings.Join(h.Tasks, ", "), h.Unit, h.Paper, pct(c.RateA), pct(c.RateB), formatComparison(c)))
+			surprises = append(surprises, fmt.Sprintf("On %s, the article's multiply extrapolates better than %s (%s): %s against %s, %+.1f pp [%+.1f, %+.1f], %d : %d discordant runs, McNemar p %.3g.",
+				strings.Join(h.Tasks, ", "), h.Unit, h.Paper, pct(c.RateA), pct(c.RateB), 100*c.Diff, 100*c.Lo, 100*c.Hi, c.OnlyA, c.OnlyB, c.McNemarP))
 		}
 	}
 	b.WriteString("### The units' own headlines on these tasks\n\n")

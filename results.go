@@ -232,12 +232,13 @@ type column struct {
 }
 
 // measureColumn builds an optional column of a float64 field that may be
-// unmeasured: NaN is written as an empty cell and an empty cell read as NaN.
-func measureColumn(name string, field func(r *Row) *float64) column {
+// unmeasured: when measured(r) is false the cell is empty, and an empty
+// cell reads as NaN (a measured NaN, an MSE that overflowed, is "NaN").
+func measureColumn(name string, field func(r *Row) *float64, measured func(r *Row) bool) column {
 	number := numberColumn(name, field)
 	return column{name,
 		func(r *Row) string {
-			if math.IsNaN(*field(r)) {
+			if !measured(r) {
 				return ""
 			}
 			return number.write(r)
@@ -257,9 +258,11 @@ func measureColumn(name string, field func(r *Row) *float64) column {
 func extrapolationColumns() []column {
 	var cols []column
 	for i, set := range extrapolationSets {
+		// a set is measured when its accuracy is a number (a count ratio, never NaN when measured)
+		measured := func(r *Row) bool { return !math.IsNaN(r.Extrapolation[i].Accuracy) }
 		cols = append(cols,
-			measureColumn(set.Name+"_accuracy", func(r *Row) *float64 { return &r.Extrapolation[i].Accuracy }),
-			measureColumn(set.Name+"_mse", func(r *Row) *float64 { return &r.Extrapolation[i].MSE }))
+			measureColumn(set.Name+"_accuracy", func(r *Row) *float64 { return &r.Extrapolation[i].Accuracy }, measured),
+			measureColumn(set.Name+"_mse", func(r *Row) *float64 { return &r.Extrapolation[i].MSE }, measured))
 	}
 	return cols
 }
@@ -625,6 +628,11 @@ func (s *rowSet) add(r Row, where string) error {
 	if !s.rows[i].sameResult(r) {
 		return setupErrorf("experiment %s has two different results, at %s and at %s (%s)", r.Key(), s.from[i], where, rowDiff(s.rows[i], r))
 	}
+	for j, m := range r.Extrapolation { // a repeat may bring measures the kept row lacks (written before they existed)
+		if math.IsNaN(s.rows[i].Extrapolation[j].Accuracy) && !math.IsNaN(m.Accuracy) {
+			s.rows[i].Extrapolation[j] = m
+		}
+	}
 	s.repeats++
 	return nil
 }
@@ -635,7 +643,7 @@ func rowDiff(a, b Row) string {
 	fa, fb := a.fields(), b.fields()
 	var diffs []string
 	for i, c := range resultsColumns {
-		if fa[i] != fb[i] && c.name != "datetime" && c.name != "wall_seconds" {
+		if fa[i] != fb[i] && c.name != "datetime" && c.name != "wall_seconds" && !(c.optional && (fa[i] == "" || fb[i] == "")) {
 			diffs = append(diffs, fmt.Sprintf("%s %s and %s", c.name, truncate(fa[i], 40), truncate(fb[i], 40)))
 		}
 	}
@@ -820,7 +828,7 @@ func (rf *resultsFile) open(protocol string) error {
 	}
 	if c.oldHeader {
 		if err := upgradeResults(rf.path, c.rows); err != nil {
-			return setupErrorf("cannot add the new columns to %s (it is unchanged): %v", rf.path, err)
+			return setupErrorf("cannot add the new columns to %s (its rows are as they were): %v", rf.path, err)
 		}
 		rf.upgraded, c.noNewline = true, false
 	}

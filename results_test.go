@@ -370,3 +370,32 @@ func TestSameResultIgnoresMissingMeasures(t *testing.T) {
 		t.Error("rows with different measures hold the same result")
 	}
 }
+
+// TestMeasuresKeptWhenRowsRepeat: an experiment's row without extrapolation
+// measures and a repeat of it with them hold one result, and the set keeps
+// the measures, whichever came first; a measured NaN MSE is written "NaN",
+// not as the empty cell of an unmeasured set.
+func TestMeasuresKeptWhenRowsRepeat(t *testing.T) {
+	old := reportRow("dot", "random", "multiply", 1, 0.5)
+	old.unmeasured()
+	measured := old
+	measured.Extrapolation[1] = extrapolationMeasure{0.25, math.NaN()}
+	for _, order := range [][]Row{{old, measured}, {measured, old}} {
+		set := newRowSet()
+		for i, r := range order {
+			if err := set.add(r, fmt.Sprint("line ", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(set.rows) != 1 || set.rows[0].Extrapolation[1].Accuracy != 0.25 {
+			t.Errorf("kept %+v", set.rows)
+		}
+	}
+	cells := measured.fields()
+	if got := cells[slices.Index(resultsHeader, "x4_mse")]; got != "NaN" {
+		t.Errorf("a measured NaN MSE is written %q", got)
+	}
+	if got := cells[slices.Index(resultsHeader, "x2_mse")]; got != "" {
+		t.Errorf("an unmeasured MSE is written %q", got)
+	}
+}
