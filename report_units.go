@@ -145,9 +145,10 @@ func writeUnitsSection(b *strings.Builder, s *study) {
 		"so they cover fewer runs than the in-range column, which includes one_hot.\n\n",
 		strings.Join(units, ", "), listOrNone(anchors), plural(len(s.seeds), "seed"), pct(s.target), outOfRange)
 	writeUnitRates(b, s, compared)
-	writeFamilyBest(b, s, units, compared)
-	writeMultiplyAgainstUnits(b, s, units)
-	writeHeadlines(b, s)
+	out := extrapolatedRows(s.analysed, -1) // each run's measure out of range
+	writeFamilyBest(b, s, out, units, compared)
+	writeMultiplyAgainstUnits(b, s, out, units)
+	writeHeadlines(b, s, out)
 	writeExtrapolationMaps(b, s)
 }
 
@@ -213,7 +214,7 @@ func rankedBest(rows []Row, target float64, candidates []string) (string, bool) 
 // writeFamilyBest writes, per task family and in range and out of range,
 // the best unit, its rate, and how it compares with every other compared
 // network (McNemar with Holm's correction, the bootstrap interval).
-func writeFamilyBest(b *strings.Builder, s *study, units, compared []string) {
+func writeFamilyBest(b *strings.Builder, s *study, out []Row, units, compared []string) {
 	b.WriteString("### The best unit per task family\n\n")
 	var families []string
 	for _, f := range taskFamilies {
@@ -227,7 +228,7 @@ func writeFamilyBest(b *strings.Builder, s *study, units, compared []string) {
 		for _, m := range []struct {
 			name string
 			rows []Row
-		}{{"in range", s.analysed}, {outOfRange, extrapolatedRows(s.analysed, -1)}} {
+		}{{"in range", s.analysed}, {outOfRange, out}} {
 			rows := filterRows(m.rows, func(r Row) bool { return slices.Contains(f.Tasks, r.Task) })
 			best, ok := rankedBest(rows, s.target, units)
 			if !ok {
@@ -253,13 +254,13 @@ func listOrNone(names []string) string {
 // writeMultiplyAgainstUnits writes the article's multiply against each
 // unit, in range and out of range: does the article's unit still win
 // against units designed for arithmetic?
-func writeMultiplyAgainstUnits(b *strings.Builder, s *study, units []string) {
+func writeMultiplyAgainstUnits(b *strings.Builder, s *study, out []Row, units []string) {
 	b.WriteString("### The article's multiply against the units\n\n")
 	var table [][]string
 	for _, m := range []struct {
 		name string
 		rows []Row
-	}{{"in range", s.analysed}, {outOfRange, extrapolatedRows(s.analysed, -1)}} {
+	}{{"in range", s.analysed}, {outOfRange, out}} {
 		idx := indexRuns(m.rows, func(Row) bool { return true })
 		for _, c := range compareAgainst(idx, s.target, "multiply", units) {
 			reading := map[string]string{effectFor: "multiply better", effectAgainst: c.B + " better", effectUnclear: "not told apart"}[c.effect()]
@@ -295,8 +296,7 @@ func headlineReading(ri rateInterval) string {
 // results that would surprise the paper's authors: headline cells not
 // reproduced, and headline tasks where the article's multiply extrapolates
 // better.
-func writeHeadlines(b *strings.Builder, s *study) {
-	out := extrapolatedRows(s.analysed, -1)
+func writeHeadlines(b *strings.Builder, s *study, out []Row) {
 	var table [][]string
 	var surprises []string
 	for _, h := range unitHeadlines {
@@ -349,21 +349,46 @@ func extrapolationMapName(dataset, set string) string {
 	return "heatmap-" + dataset + "-" + set + ".svg"
 }
 
-// extrapolationMaps returns the heat maps of every extrapolation set on
-// every dataset it applies to that has measured runs: file name, then SVG.
+// extrapolationMap is one extrapolation heat map: a dataset and the index
+// of one of its extrapolation sets, and the runs' measures on that set.
+type extrapolationMap struct {
+	Dataset string
+	Set     int
+	rows    []Row
+}
+
+// Name returns the map's file name.
+func (m extrapolationMap) Name() string {
+	return extrapolationMapName(m.Dataset, extrapolationSets[m.Set].Name)
+}
+
+// extrapolationMapList returns the maps to draw: every extrapolation set
+// on every dataset it has measured runs on, dataset by dataset.
+func extrapolationMapList(s *study) []extrapolationMap {
+	var perSet [len(extrapolationSets)][]Row
+	for i := range extrapolationSets {
+		perSet[i] = extrapolatedRows(s.analysed, i)
+	}
+	var out []extrapolationMap
+	for _, d := range datasetNames {
+		for i, rows := range perSet {
+			if slices.ContainsFunc(rows, func(r Row) bool { return r.Dataset == d && r.Error == "" }) {
+				out = append(out, extrapolationMap{d, i, rows})
+			}
+		}
+	}
+	return out
+}
+
+// extrapolationMaps returns the heat maps of extrapolationMapList: file
+// name, then SVG.
 func extrapolationMaps(s *study) [][2]string {
 	var out [][2]string
-	for _, d := range datasetNames {
-		for i, set := range extrapolationSets {
-			rows := extrapolatedRows(s.analysed, i)
-			if !slices.ContainsFunc(rows, func(r Row) bool { return r.Dataset == d && r.Error == "" }) {
-				continue
-			}
-			es := *s
-			es.analysed, es.baselines = rows, nil // no trivial baselines out of range
-			title := fmt.Sprintf("Accuracy (%%) on %s, extrapolation set %s", d, set.Name)
-			out = append(out, [2]string{extrapolationMapName(d, set.Name), heatmapTitled(&es, d, title)})
-		}
+	for _, m := range extrapolationMapList(s) {
+		es := *s
+		es.analysed, es.baselines = m.rows, nil // no trivial baselines out of range
+		title := fmt.Sprintf("Accuracy (%%) on %s, extrapolation set %s", m.Dataset, extrapolationSets[m.Set].Name)
+		out = append(out, [2]string{m.Name(), heatmapTitled(&es, m.Dataset, title)})
 	}
 	return out
 }
@@ -371,7 +396,7 @@ func extrapolationMaps(s *study) [][2]string {
 // writeExtrapolationMaps writes the extrapolation heat maps, each dataset's
 // in-range map named beside them.
 func writeExtrapolationMaps(b *strings.Builder, s *study) {
-	maps := extrapolationMaps(s)
+	maps := extrapolationMapList(s)
 	if len(maps) == 0 {
 		return
 	}
@@ -379,6 +404,6 @@ func writeExtrapolationMaps(b *strings.Builder, s *study) {
 		"The in-range maps are section 2's; these show the same runs' accuracy on each extrapolation set, on the same scale " +
 		"(a gold outline: every seed succeeded there).\n\n")
 	for _, m := range maps {
-		fmt.Fprintf(b, "![%s](%s)\n\n", strings.TrimSuffix(m[0], ".svg"), m[0])
+		fmt.Fprintf(b, "![%s](%s)\n\n", strings.TrimSuffix(m.Name(), ".svg"), m.Name())
 	}
 }
