@@ -101,6 +101,7 @@ func TestUnitsSection(t *testing.T) {
 	mustContain(t, reportName, md,
 		"## Beyond the article: arithmetic units, in range and out of range",
 		"The units built since the article (nau, nmu) ran on the analysed pairs beside the article's multiply, over 5 seeds.",
+		"Read nmu's results knowing how they start.",
 		"| nmu | elementwise_mul | random | 100.0% [56.5%, 100.0%] (5 of 5) | 100.0% [56.5%, 100.0%] (5 of 5) | reproduced |",
 		"| nau | elementwise_add | random | 100.0% [56.5%, 100.0%] (5 of 5) | 0.0% [0.0%, 43.4%] (0 of 5) | not reproduced |",
 		"- nau (Madsen & Johansen 2020: NAU learns addition and extrapolates it) does not extrapolate elementwise_add on random: 0.0% [0.0%, 43.4%] (0 of 5) out of range.",
