@@ -47,15 +47,15 @@ func TestReplayProtocolString(t *testing.T) {
 	}
 	p := paperProtocol()
 	p.Replay = 1<<replayResidualEval | 1<<replayTrainStop
-	if s := p.String(); !strings.HasSuffix(s, ";replay=v1:residual-eval+train-stop") {
+	if s := p.String(); !strings.HasSuffix(s, ";replay=v2:residual-eval+train-stop") {
 		t.Errorf("replay setting of %s", s)
 	}
 	for _, bad := range []string{
-		fixedPaperProtocol + ";replay=v1:",
-		fixedPaperProtocol + ";replay=v1:residual-eval+bogus",
+		fixedPaperProtocol + ";replay=v2:",
+		fixedPaperProtocol + ";replay=v2:residual-eval+bogus",
 		fixedPaperProtocol + ";replay=v0:residual-eval",
 		fixedPaperProtocol + ";replay=residual-eval",
-		fixedPaperProtocol + ";replay=v1:train-stop+residual-eval", // not in the usual order
+		fixedPaperProtocol + ";replay=v2:train-stop+residual-eval", // not in the usual order
 	} {
 		if _, err := parseProtocol(bad); err == nil {
 			t.Errorf("parseProtocol accepted %q", bad)
@@ -429,6 +429,60 @@ func TestBatchCorrectIsBeforeTheUpdate(t *testing.T) {
 	}
 	if correct != want || elements != 32*busWidth {
 		t.Errorf("batchCorrect %d of %d, want %d of %d", correct, elements, want, 32*busWidth)
+	}
+	// The evaluated network, without its skips, predicts otherwise on the
+	// same batch: the predictions counted are the training pass's.
+	for i := 0; i < 32; i++ {
+		copy(tr.m.evalA.Value.Row(i), tr.m.a.Value.Row(i))
+		copy(tr.m.evalB.Value.Row(i), tr.m.b.Value.Row(i))
+	}
+	tr.m.eval.Forward()
+	if slices.Equal(pred, tr.m.evalOut.Value.Data[:len(pred)]) {
+		t.Error("the evaluated network predicts as the trained one: the skips were not dropped, or the count is not the training pass's")
+	}
+}
+
+// TestEarlyStopReadsTheRightSet trains a solvable experiment for real
+// (dense-1-linear on elementwise_add, random, lr 1e-2) with one set's labels
+// spoilt (every label plus 10), and checks which set each protocol's early
+// stopping reads: the fixed protocol's reads validation, so spoilt
+// validation labels keep it training to the limit; train-stop reads the
+// training batches and test-selection the test set, so each still stops
+// early, at a check; test-selection with spoilt test labels trains to the
+// limit. Checks come every 1,000 steps, so that train-stop's running mean
+// starts once the network has learnt.
+func TestEarlyStopReadsTheRightSet(t *testing.T) {
+	task, _ := lookupTask("elementwise_add")
+	spec, _ := findNetwork("dense-1-linear")
+	const limit = 2000
+	for _, c := range []struct {
+		replay    Replay
+		spoil     string
+		stopEarly bool
+	}{
+		{0, "", true},
+		{0, "val", false},
+		{1 << replayTrainStop, "val", true},
+		{1 << replayTestSelection, "val", true},
+		{1 << replayTestSelection, "test", false},
+	} {
+		p := paperProtocol()
+		p.ValSize, p.TestSize, p.CheckEvery, p.Replay = 1000, 1000, 1000, c.replay
+		tr, err := newExperimentTrainer(context.Background(), p, Experiment{Task: task, Dataset: random, Network: spec, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if labels := map[string]*Tensor{"val": tr.valLabels, "test": tr.testLabels}[c.spoil]; labels != nil {
+			for i := range labels.Data {
+				labels.Data[i] += 10
+			}
+		}
+		res := tr.train(gridTrial, 1e-2, limit)
+		stopped := res.Steps < limit && res.Steps%p.CheckEvery == 0
+		if stopped != c.stopEarly || res.Diverged {
+			t.Errorf("replay %v, %q labels spoilt: trained %d of %d steps (diverged %v), want an early stop %v",
+				c.replay, c.spoil, res.Steps, limit, res.Diverged, c.stopEarly)
+		}
 	}
 }
 
@@ -841,7 +895,7 @@ func TestLRCarrySweepDeterminism(t *testing.T) {
 	data, _ := os.ReadFile(filepath.Join(one, "results.csv"))
 	rows, _, _ := readResults(data)
 	for _, r := range rows {
-		if !strings.HasSuffix(r.Protocol, ";replay=v1:lr-carry+nan-drop") {
+		if !strings.HasSuffix(r.Protocol, ";replay=v2:lr-carry+nan-drop") {
 			t.Errorf("row protocol %s", r.Protocol)
 		}
 	}
@@ -919,14 +973,14 @@ func TestReplayStudyCommandLine(t *testing.T) {
 	before, _ := os.ReadFile(path)
 	expectUsageError(t, append([]string{"-quick", "-out", dir}, sel...), "(none) here")
 	expectUsageError(t, append([]string{"-quick", "-replay", "residual-eval", "-out", dir}, sel...),
-		"replay="+want.Replay.protocolValue()+" there, replay=v1:residual-eval here")
+		"replay="+want.Replay.protocolValue()+" there, replay=v2:residual-eval here")
 	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
 		t.Error("a refused study changed the replay's results file")
 	}
 	fixed := t.TempDir()
 	runCLI(t, "-quick", "-grid-steps", "5", "-long-steps", "0", "-tasks", "dot", "-datasets", "many_hot", "-networks", "multiply_simple", "-out", fixed)
 	expectUsageError(t, []string{"-protocol", "2018", "-quick", "-grid-steps", "5", "-long-steps", "0", "-tasks", "dot", "-datasets", "many_hot", "-networks", "multiply_simple", "-out", fixed},
-		"(none) there, replay=v1:")
+		"(none) there, replay=v2:")
 	expectUsageError(t, []string{"merge", "-out", t.TempDir(), path, filepath.Join(fixed, "results.csv")}, "come from different protocols")
 }
 
@@ -946,5 +1000,22 @@ func TestLRCarryRefusesBeyondThePaper(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run(context.Background(), []string{"list", "-replay", "lr-carry", "-networks", "nmu", "-out", t.TempDir()}, &stdout, &stderr); code != exitUsage {
 		t.Errorf("exit %d, want %d: %s", code, exitUsage, stderr.String())
+	}
+}
+
+// TestLRCarrySkipsAlmostEqualInEarlyChains: in chains 1 and 2, which the
+// original ran with eleven tasks, almost_equal takes the carried rate and
+// passes it on unchanged, so logical_and gets equality's; in a later
+// chain almost_equal's own rate is carried.
+func TestLRCarrySkipsAlmostEqualInEarlyChains(t *testing.T) {
+	for _, c := range []struct {
+		network string
+		want    float64
+	}{{"dense-1-linear", 0.1}, {"dense_residual-2-tanh", 0.1}, {"dense-1-selu", 0.01}, {"multiply_simple", 0.01}} {
+		carry := carriedLR{}.after(Row{Task: "equality", Network: c.network, LR: 0.1})
+		carry = carry.after(Row{Task: "almost_equal", Network: c.network, LR: 0.01})
+		if !carry.OK || carry.LR != c.want {
+			t.Errorf("%s: logical_and is carried %v, want %v", c.network, carry, c.want)
+		}
 	}
 }

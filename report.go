@@ -113,6 +113,7 @@ type study struct {
 	dir, path   string              // the folder, and its results file as messages name it
 	rows        []Row               // every row of the file, in file order, repeats dropped
 	analysed    []Row               // the rows of analysed (not excluded) pairs
+	dropped     []Row               // rows of analysed pairs the replay's nan-drop lost: done, but in no statistic
 	excluded    int                 // rows of excluded pairs (run with -all)
 	torn        int                 // bytes of a torn last line, ignored
 	duplicates  int                 // rows repeating an experiment already in the file, ignored
@@ -155,6 +156,10 @@ func loadStudy(dir string) (*study, error) {
 		seeds[r.Seed] = true
 		if exclusionReason(r.Task, r.Dataset) != "" {
 			s.excluded++
+			continue
+		}
+		if r.Error == nanDropError {
+			s.dropped = append(s.dropped, r) // absent, as from the original's tables
 			continue
 		}
 		s.analysed = append(s.analysed, r)

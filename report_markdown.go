@@ -94,7 +94,7 @@ func writeStatus(b *strings.Builder, s *study) {
 	b.WriteString("# Which small networks learn which operations: reproduction report\n\n")
 	perSeed := paperGridSize()
 	done := map[string]bool{}
-	for _, r := range s.analysed {
+	for _, r := range slices.Concat(s.analysed, s.dropped) {
 		if inPaperGrid(r.Task, r.Network) {
 			done[r.Key()] = true
 		}
@@ -195,9 +195,10 @@ func writeSetAside(b *strings.Builder, s *study) {
 		}
 		fmt.Fprintf(b, "Note: %s of excluded (task, dataset) pairs (run with -all) %s not analysed.\n\n", plural(s.excluded, "row"), verb)
 	}
+	writeDropped(b, s)
 	var failed [][]string
 	for _, r := range s.rows {
-		if r.Error != "" {
+		if r.Error != "" && r.Error != nanDropError {
 			failed = append(failed, []string{r.Task, r.Dataset, r.Network, strconv.FormatUint(r.Seed, 10), r.Error})
 		}
 	}
@@ -207,6 +208,30 @@ func writeSetAside(b *strings.Builder, s *study) {
 	} else {
 		b.WriteString("No experiment failed with an error.\n\n")
 	}
+}
+
+// writeDropped notes the experiments the replay's nan-drop lost, per
+// dataset: done, but left out of every statistic, as the original's
+// missing cells were absent from its tables (all 9 on many_hot).
+func writeDropped(b *strings.Builder, s *study) {
+	if len(s.dropped) == 0 {
+		return
+	}
+	perDataset := map[string]int{}
+	for _, r := range s.dropped {
+		perDataset[r.Dataset]++
+	}
+	var counts []string
+	for _, d := range datasetNames {
+		if n := perDataset[d]; n > 0 {
+			counts = append(counts, fmt.Sprintf("%s %d", d, n))
+		}
+	}
+	fmt.Fprintf(b, "Note: %s of analysed pairs %s dropped as the original dropped them (replay switch nan-drop: a trial's loss went NaN, "+
+		"and the original's bare except lost the experiment); like its 9 missing cells (all on many_hot), they are left out of every statistic below. "+
+		"Per dataset: %s. The original trained random, random_pos and one_hot in float64 and many_hot in float32; this replay trains all in float32, "+
+		"so it can lose experiments of the first three that the original kept.\n\n",
+		plural(len(s.dropped), "experiment"), map[bool]string{true: "was", false: "were"}[len(s.dropped) == 1], strings.Join(counts, ", "))
 }
 
 // writeSummary writes section 1: each network's record, ranked on the

@@ -399,7 +399,7 @@ func writeReplayFolders(b *strings.Builder, s *study, folders []replayFolder, se
 // many there are (every cell for the fixed protocol, given replayAll).
 func scopeRow(dir, label string, s *study, r Replay, seeds []uint64, command string) []string {
 	present := 0
-	for _, row := range s.analysed {
+	for _, row := range slices.Concat(s.analysed, s.dropped) {
 		if inPaperGrid(row.Task, row.Network) && slices.Contains(seeds, row.Seed) && replayReaches(r, row.Task, row.Dataset, row.Network) {
 			present++
 		}

@@ -796,3 +796,34 @@ func reportFor(t *testing.T, dir string, rows []Row) string {
 	}
 	return string(readReportFile(t, dir, reportName))
 }
+
+// TestReportLeavesDroppedOut: rows the replay's nan-drop lost count as done
+// in the status line, are noted per dataset, and enter no statistic (the
+// original's tables lacked them), unlike rows that failed with an error.
+func TestReportLeavesDroppedOut(t *testing.T) {
+	p := paperProtocol()
+	p.Replay = 1 << replayNaNDrop
+	rows := []Row{
+		reportRow("reduce_sum", "random", "multiply", 1, 1),
+		errorRow("reduce_sum", "random", "dense-1-linear", 1, nanDropError),
+		errorRow("reduce_sum", "many_hot", "dense-1-linear", 1, nanDropError),
+		reportRow("dot", "random", "multiply", 1, 0.5),
+	}
+	for i := range rows {
+		rows[i].Protocol = p.String()
+	}
+	dir := t.TempDir()
+	md := reportFor(t, dir, rows)
+	mustContain(t, reportName, md,
+		fmt.Sprintf("INCOMPLETE: 4 of %d experiments of the paper grid for seed(s) 1.", paperGridSize()),
+		"Note: 2 experiments of analysed pairs were dropped as the original dropped them",
+		"Per dataset: many_hot 1, random 1.",
+		"No experiment failed with an error.")
+	s, err := loadStudy(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.analysed) != 2 || len(s.dropped) != 2 {
+		t.Errorf("%d rows analysed and %d dropped, want 2 and 2", len(s.analysed), len(s.dropped))
+	}
+}

@@ -52,7 +52,7 @@ const protocolVersion = "reasonops-2"
 // String describes the protocol in one line, which is the results file's
 // protocol column: rows are resumed and merged together only if these
 // strings are equal. parseProtocol reads it back. The replay's switches,
-// when any is on, come last (";replay=v1:residual-eval+train-stop", see
+// when any is on, come last (";replay=v2:residual-eval+train-stop", see
 // replayVersion), after the sparsity regulariser when it is on, so that
 // the fixed protocol's string is the same as before either existed and
 // their rows never mix with fixed ones.
