@@ -12,7 +12,7 @@
 // SVG charts it embeds: a summary per network (summary.svg), a task x
 // network heat map per dataset (heatmap-DATASET.svg), the trivial
 // baselines, a verdict on each of the article's eight claims under rules
-// fixed before any result was seen, the spread over seeds, and how this run
+// fixed in code, the spread over seeds, and how this run
 // differs from the original. Apart from those two files it reads only the
 // deterministic data generators (the baselines regenerate each test set
 // from its seed and sizes), so one results file always gives one report.

@@ -297,13 +297,20 @@ func (s *study) trivialPair(task, dataset string) bool {
 
 // gapClosed returns the share of the gap between the best trivial
 // predictor's test accuracy and a perfect score that the run closed,
-// (accuracy - best) / (1 - best): a lift over the best constant that can be
-// compared across tasks with different chance levels. ok is false without
-// a baseline, or when the best trivial predictor is already perfect.
+// max(0, accuracy - best) / (1 - best), in [0, 1]: a lift over the best
+// constant that can be compared across tasks with different chance levels.
+// A run at or below the best constant closed none of the gap: unclipped,
+// the ratio would rate failing below a high baseline worse than failing
+// below a low one (accuracy 0 gives -3 at a baseline of 0.75, -1 at 0.5).
+// ok is false without a baseline, or when the best trivial predictor is
+// already perfect.
 func (s *study) gapClosed(r Row) (float64, bool) {
 	b, ok := s.rowBaseline(r)
 	if !ok || b.best() >= 1 {
 		return 0, false
 	}
-	return (r.testAccuracy() - b.best()) / (1 - b.best()), true
+	return gapShare(r.testAccuracy(), b.best()), true
 }
+
+// gapShare is max(0, acc - best) / (1 - best) for best < 1 (gapClosed).
+func gapShare(acc, best float64) float64 { return max(0, acc-best) / (1 - best) }

@@ -1,7 +1,8 @@
 // report_claims.go: the report's counting and the article's eight claims.
 // Tallies of successes per network and per cell, the Wilson interval, and
 // one judge per claim: a pure function of the rows (and, for two claims,
-// of the trivial baselines), under a rule fixed before any result was seen.
+// of the trivial baselines), under a rule fixed in code (see writeClaims
+// for what was known when the rules were written).
 // It knows nothing about Markdown or SVG, nor about how a network trains.
 package main
 
@@ -200,8 +201,9 @@ type claimInput struct {
 	rows        []Row                           // analysed runs
 	target      float64                         // success: test accuracy >= target
 	informative func(Row) bool                  // no trivial predictor passes the run's test set
-	gapClosed   func(Row) (float64, bool)       // (accuracy - best trivial) / (1 - best trivial)
+	gapClosed   func(Row) (float64, bool)       // max(0, accuracy - best trivial) / (1 - best trivial)
 	outside     func(r Row, act string) float64 // fraction of the run's test labels act cannot reach
+	bestTrivial func(Row) (float64, bool)       // the best trivial predictor's accuracy on the run's test set
 }
 
 // claimTexts are the article's eight claims (PROTOCOL.md) and their rules,
@@ -239,7 +241,7 @@ var claimTexts = [8]struct{ Claim, Rule string }{
 			"Confirmed if the interval lies above 0 and p < 0.05; contradicted if it lies below 0 and p < 0.05; inconclusive otherwise."},
 	{"XOR is the hardest logical task, on many_hot for every network.",
 		"The three tasks' chance levels differ (the best constant scores about 75% on AND and OR, 50% on XOR), so hardness is read from the share of the gap " +
-			"between the best trivial predictor and a perfect score that a run closed, g = (accuracy - best) / (1 - best). For each network with many_hot runs of all three, " +
+			"between the best trivial predictor and a perfect score that a run closed, g = max(0, accuracy - best) / (1 - best), 0 for a run no better than the best constant. For each network with many_hot runs of all three, " +
 			"paired by seed: XOR is hardest when g(XOR) is below both g(AND) and g(OR) in an exact sign test with p < 0.05 each; XOR is easier than AND or OR when g(XOR) is above it " +
 			"with p < 0.05 after Holm's correction over every network's two comparisons. Confirmed if XOR is hardest for every such network; contradicted if it is easier for some network; " +
 			"inconclusive otherwise."},
@@ -277,7 +279,7 @@ func formatRate(ri rateInterval) string {
 // formatComparison prints a comparison's difference, its interval, the
 // discordant places and the adjusted p-value, compactly.
 func formatComparison(c comparison) string {
-	return fmt.Sprintf("%s %+.1f pp [%+.1f, %+.1f], %d : %d, Holm p %.3g", c.B, 100*c.Diff, 100*c.Lo, 100*c.Hi, c.OnlyA, c.OnlyB, c.HolmP)
+	return fmt.Sprintf("%s %s, %d : %d, Holm p %.3g", c.B, c.diffText(), c.OnlyA, c.OnlyB, c.HolmP)
 }
 
 // aheadOfAll is the rule of claim 1 on comparisons of one network against
@@ -354,7 +356,7 @@ func claimMultiplyBest(in claimInput) claimResult {
 		parts = append(parts, formatComparison(c))
 	}
 	if len(parts) > 0 {
-		nums += " " + strings.Join(parts, "; ") + "."
+		nums += fmt.Sprintf(" Holm over these %d: %s.", len(parts), strings.Join(parts, "; "))
 	}
 	return claimResult{verdict, nums}
 }
@@ -365,7 +367,8 @@ func claimMultiplyAlmostEverywhere(in claimInput) claimResult {
 	inA := func(r Row) bool { return r.Network == "multiply" && in.informative(r) && !isDotOrSum(r) }
 	a := fixedCellsRate(in.rows, in.target, inA)
 	b := fixedCellsRate(in.rows, in.target, func(r Row) bool { return r.Network == "multiply" && in.informative(r) && isDotOrSum(r) })
-	nums := fmt.Sprintf("A = %s; B = %s. Strict metric on A's runs: %s.", formatRate(a), formatRate(b), strictRate(filterRows(in.rows, inA), in.target))
+	nums := fmt.Sprintf("A = %s; B = %s. Strict metric on A's runs: %s.", formatRate(a), formatRate(b), strictRate(filterRows(in.rows, inA), in.target)) +
+		unreachableAtLeast(a, almostAll)
 	ea, eb := a.atLeast(almostAll), b.atLeast(almostAll)
 	switch {
 	case a.Runs == 0 || b.Runs == 0:
@@ -382,7 +385,30 @@ func claimMultiplyAlmostEverywhere(in claimInput) claimResult {
 func claimSimpleDot(in claimInput) claimResult {
 	inS := func(r Row) bool { return r.Network == "multiply_simple" && r.Task == "dot" && in.informative(r) }
 	s := fixedCellsRate(in.rows, in.target, inS)
-	return rateClaim(s, s.atLeast(almostAll), fmt.Sprintf("S = %s. Strict metric: %s.", formatRate(s), strictRate(filterRows(in.rows, inS), in.target)))
+	nums := fmt.Sprintf("S = %s. Strict metric: %s.", formatRate(s), strictRate(filterRows(in.rows, inS), in.target)) + unreachableAtLeast(s, almostAll)
+	return rateClaim(s, s.atLeast(almostAll), nums)
+}
+
+// runsToShowAtLeast is the fewest runs whose Wilson interval, all of them
+// successes, lies at or above threshold (< 1): 35 for 0.9.
+func runsToShowAtLeast(threshold float64) int {
+	n := 1
+	for lo, _ := wilson(n, n); lo < threshold; lo, _ = wilson(n, n) {
+		n++
+	}
+	return n
+}
+
+// unreachableAtLeast says, when ri has too few runs for any outcome to show
+// the rate at or above threshold, that the rule cannot confirm on them;
+// "" otherwise.
+func unreachableAtLeast(ri rateInterval, threshold float64) string {
+	need := runsToShowAtLeast(threshold)
+	if ri.Runs == 0 || ri.Runs >= need {
+		return ""
+	}
+	return fmt.Sprintf(" With %d runs this reading cannot come out at or above %s whatever they show: a Wilson interval lies there only from %d runs, all successes.",
+		ri.Runs, formatFloat(threshold), need)
 }
 
 // rateClaim turns a rate's reading into a verdict: for confirms, against
@@ -404,8 +430,9 @@ func claimReduceSumHard(in claimInput) claimResult {
 	var parts []string
 	verdict := verdictConfirmed
 	for _, net := range []string{"multiply", "multiply_simple"} {
-		f := fixedCellsRate(in.rows, in.target, func(r Row) bool { return r.Network == net && r.Task == "reduce_sum" && r.Dataset != "one_hot" })
-		parts = append(parts, fmt.Sprintf("F(%s) = %s", net, formatRate(f)))
+		keep := func(r Row) bool { return r.Network == net && r.Task == "reduce_sum" && r.Dataset != "one_hot" }
+		f := fixedCellsRate(in.rows, in.target, keep)
+		parts = append(parts, fmt.Sprintf("F(%s) = %s, strict metric %s", net, formatRate(f), strictRate(filterRows(in.rows, keep), in.target)))
 		switch e := f.atLeast(0.5); {
 		case f.Runs == 0:
 			verdict = verdictNoData
@@ -435,10 +462,12 @@ func claimOneHotMostly(in claimInput) claimResult {
 			cells[[2]string{r.Task, r.Dataset}] = true
 		}
 	}
-	nums := fmt.Sprintf("On %d informative one_hot cells: %d of %d networks do, %d do not, %d unclear.", len(cells), len(do), n, len(dont), len(unclear))
+	nums := fmt.Sprintf("On %d informative one_hot cells: %d of %d networks do, %d %s not, %d unclear.", len(cells), len(do), n, len(dont),
+		map[bool]string{true: "does", false: "do"}[len(dont) == 1], len(unclear))
 	if len(dont) > 0 {
 		nums += " Do not: " + listSome(dont, 8) + "."
 	}
+	nums += oneHotBaselines(in)
 	switch {
 	case n == 0:
 		return claimResult{verdictNoData, nums}
@@ -448,6 +477,29 @@ func claimOneHotMostly(in claimInput) claimResult {
 		return claimResult{verdictContradicted, nums}
 	}
 	return claimResult{verdictInconclusive, nums}
+}
+
+// oneHotBaselines says how close to the target a constant already comes on
+// claim 5's runs (the informative one_hot runs), so that a success there
+// is read with the lift it needed, and gives their strict metric.
+func oneHotBaselines(in claimInput) string {
+	rows := filterRows(in.rows, func(r Row) bool { return r.Dataset == "one_hot" && in.informative(r) })
+	if len(rows) == 0 || in.bestTrivial == nil {
+		return ""
+	}
+	var sum float64
+	lowest := math.Inf(1)
+	var n int
+	for _, r := range rows {
+		if b, ok := in.bestTrivial(r); ok {
+			sum, lowest, n = sum+b, min(lowest, b), n+1
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" On these runs the best trivial predictor already scores %s on average (the lowest %s), so a success there can be a lift of under a point. "+
+		"Strict metric on them, every network: %s.", pct(sum/float64(n)), pct(lowest), strictRate(rows, in.target))
 }
 
 // claimActivationRange reports claim 6, untestable, as an implementation
@@ -514,9 +566,15 @@ func claimResidualWorse(in claimInput) claimResult {
 	})
 	c := comparePairs(pairs, in.target)
 	c.A, c.B = "plain", "residual"
-	nums := fmt.Sprintf("%d paired runs: plain %s, residual %s; plain minus residual %+.1f pp [%+.1f, %+.1f]; only plain succeeded in %d, only residual in %d (McNemar p = %.3g). "+
-		"Paired accuracy: plain higher in %d, residual higher in %d (sign test p = %.3g).",
-		c.Pairs, pct(c.RateA), pct(c.RateB), 100*c.Diff, 100*c.Lo, 100*c.Hi, c.OnlyA, c.OnlyB, c.McNemarP, c.HigherA, c.HigherB, c.SignP)
+	plainRows := func(r Row) bool {
+		return in.informative(r) && networkOf(r).Type == typeDense && networkOf(r).Depth >= 2
+	}
+	residualRows := func(r Row) bool { return in.informative(r) && networkOf(r).Type == typeDenseResidual }
+	nums := fmt.Sprintf("%d paired runs: plain %s, residual %s; plain minus residual %s; only plain succeeded in %d, only residual in %d (McNemar p = %.3g, "+
+		"counting runs as independent; by cell, %s). Paired accuracy: plain higher in %d, residual higher in %d (sign test p = %.3g). "+
+		"Strict metric, informative runs of depth 2 and 3: plain %s, residual %s.",
+		c.Pairs, pct(c.RateA), pct(c.RateB), c.diffText(), c.OnlyA, c.OnlyB, c.McNemarP, c.cellsText(), c.HigherA, c.HigherB, c.SignP,
+		strictRate(filterRows(in.rows, plainRows), in.target), strictRate(filterRows(in.rows, residualRows), in.target))
 	switch {
 	case c.Pairs == 0:
 		return claimResult{verdictNoData, nums}
@@ -611,6 +669,7 @@ func claimXorHardest(in claimInput) claimResult {
 	if len(easier) > 0 {
 		nums += " Shown easier for: " + listSome(easier, 8) + "."
 	}
+	nums += xorReach(gaps, len(tests)) + xorStrict(in)
 	switch {
 	case networksJudged == 0:
 		return claimResult{verdictNoData, nums}
@@ -622,10 +681,55 @@ func claimXorHardest(in claimInput) claimResult {
 	return claimResult{verdictInconclusive, nums}
 }
 
+// seedsToShow is the fewest seeds, all pointing one way, whose exact
+// two-sided sign test reaches p < significance after Holm's correction
+// over m tests (m = 1: unadjusted): the smallest p of n seeds is 2^(1-n).
+func seedsToShow(m int) int {
+	n := 1
+	for float64(m)*math.Pow(2, float64(1-n)) >= significance {
+		n++
+	}
+	return n
+}
+
+// xorReach says what claim 8's rule can show with the seeds at hand: XOR
+// hardest for a network needs seedsToShow(1) seeds, easier under Holm over
+// the m comparisons seedsToShow(m); "" when the seeds suffice for both.
+func xorReach(gaps map[string]map[uint64][3]float64, m int) string {
+	most := 0
+	for _, bySeed := range gaps {
+		most = max(most, len(bySeed))
+	}
+	var out string
+	if hard := seedsToShow(1); most < hard {
+		out += fmt.Sprintf(" With at most %d seeds a network, XOR cannot be shown hardest for any: that needs %d seeds.", most, hard)
+	}
+	if easy := seedsToShow(m); most < easy {
+		out += fmt.Sprintf(" With at most %d seeds a network, XOR cannot be shown easier for any (Holm over %d comparisons): that needs %d seeds, all pointing that way; "+
+			"so this rule cannot contradict the claim with these seeds.", most, m, easy)
+	}
+	return out
+}
+
+// xorStrict gives the strict metric's success rates of the three logical
+// tasks on many_hot, over every network's runs.
+func xorStrict(in claimInput) string {
+	var parts []string
+	for _, task := range []string{"logical_and", "logical_or", "logical_xor"} {
+		rows := filterRows(in.rows, func(r Row) bool { return r.Task == task && r.Dataset == "many_hot" })
+		parts = append(parts, fmt.Sprintf("%s %s", task, strictRate(rows, in.target)))
+	}
+	return " Strict metric on many_hot, every network: " + strings.Join(parts, ", ") + "."
+}
+
 // judgeClaims returns the verdicts of the eight claims on the study's rows.
 func judgeClaims(s *study) [8]claimResult {
 	paper := filterRows(s.analysed, func(r Row) bool { return inPaperGrid(r.Task, r.Network) }) // the article's claims: its networks and tasks only
-	in := claimInput{rows: paper, target: s.target, informative: s.informative, gapClosed: s.gapClosed, outside: s.outsideRange}
+	in := claimInput{rows: paper, target: s.target, informative: s.informative, gapClosed: s.gapClosed, outside: s.outsideRange,
+		bestTrivial: func(r Row) (float64, bool) {
+			b, ok := s.rowBaseline(r)
+			return b.best(), ok
+		}}
 	return [8]claimResult{
 		claimMultiplyBest(in),
 		claimMultiplyAlmostEverywhere(in),

@@ -121,6 +121,11 @@ func writeStatus(b *strings.Builder, s *study) {
 			"Every number below covers only the experiments in the file%s\n\n",
 			thousands(len(done)), thousands(want), joinSeeds(s.seeds), errNote, selectionNote(s))
 	}
+	if n := len(s.invocations); n > 0 && s.invocations[n-1].Interrupted && s.invocations[n-1].Selected > len(s.rows) {
+		last := s.invocations[n-1]
+		fmt.Fprintf(b, "The last run into this folder (`%s`) was stopped with %s of the experiments it selected still to do (%s selected; the file holds %s); "+
+			"the same command continues it.\n\n", last.Command, thousands(last.Selected-len(s.rows)), thousands(last.Selected), plural(len(s.rows), "row"))
+	}
 	fmt.Fprintf(b, "Made by `go run . report` from `%s` alone (%d rows", s.path, len(s.rows))
 	if s.invocations != nil {
 		fmt.Fprintf(b, ") and its run log `%s`", runsLogName)
@@ -252,7 +257,7 @@ func writeSummary(b *strings.Builder, s *study) {
 			fmt.Sprintf("%s [%s, %s]", pct(ri.Rate), pct(ri.Lo), pct(ri.Hi)), pct(n.Strict.rate()), fmt.Sprintf("%+.1f", 100*n.MeanLift),
 			fmt.Sprintf("%s (%d of %d)", pct(n.All.rate()), n.All.k, n.All.n), pct(n.MeanAccuracy)})
 	}
-	mdTable(b, []string{"rank", "network", "parameters", "informative runs", "success rate [95%]", "strict metric", "mean lift",
+	mdTable(b, []string{"rank", "network", "parameters", "informative runs", "success rate [95%]", "strict success rate", "mean lift",
 		"success, all runs", "mean accuracy, all runs"}, rows)
 	missing := len(paperNetworks)
 	for _, n := range sums {
@@ -287,7 +292,11 @@ func writeAgainstOthers(b *strings.Builder, s *study, sums []networkSummary, i i
 	fmt.Fprintf(b, "Paired over the informative places (task, dataset, seed) where both ran. McNemar: the places where only one of the two succeeded, "+
 		"with the exact test's p-value and Holm's adjustment over these %s. Sign test: the places where one's accuracy is higher. "+
 		"The difference is %s's success rate minus the other's, with its 95%% bootstrap interval (cells, then seeds). "+
-		"Distinguishable: the interval excludes 0 and the adjusted p < %s, in the same direction.\n\n", plural(len(cs), "comparison"), best, formatFloat(significance))
+		"Distinguishable: the interval excludes 0 and the adjusted p < %s, in the same direction. "+
+		"McNemar and the sign test count places as independent, but the runs of one cell are not (a cell that one network learns and the other does not "+
+		"tends to split the same way in every seed), so their p-values overstate the evidence when a few cells carry the discordance; "+
+		"the bootstrap interval, which resamples cells, does not, and so does the cells column: one vote per cell whose paired seeds favour one network, "+
+		"with the exact sign test.\n\n", plural(len(cs), "comparison"), best, formatFloat(significance))
 	var rows [][]string
 	var same []string
 	for _, c := range cs {
@@ -297,12 +306,12 @@ func writeAgainstOthers(b *strings.Builder, s *study, sums []networkSummary, i i
 		} else {
 			same = append(same, c.B)
 		}
-		rows = append(rows, []string{c.B, strconv.Itoa(c.Pairs), fmt.Sprintf("%+.1f pp [%+.1f, %+.1f]", 100*c.Diff, 100*c.Lo, 100*c.Hi),
+		rows = append(rows, []string{c.B, strconv.Itoa(c.Pairs), c.diffText(),
 			fmt.Sprintf("%d : %d", c.OnlyA, c.OnlyB), fmt.Sprintf("%.3g", c.McNemarP), fmt.Sprintf("%.3g", c.HolmP),
-			fmt.Sprintf("%d : %d, p = %.3g", c.HigherA, c.HigherB, c.SignP), dist})
+			fmt.Sprintf("%d : %d, p = %.3g", c.HigherA, c.HigherB, c.SignP), c.cellsText(), dist})
 	}
 	mdTable(b, []string{"other network", "paired places", "difference [95%]", "only " + best + " : only other", "McNemar p", "Holm p",
-		"higher accuracy (" + best + " : other)", "distinguishable"}, rows)
+		"higher accuracy (" + best + " : other)", "cells favouring (" + best + " : other)", "distinguishable"}, rows)
 	if len(same) > 0 {
 		fmt.Fprintf(b, "On these runs %s cannot be told apart from: %s.\n\n", best, strings.Join(same, ", "))
 	} else {
@@ -313,13 +322,16 @@ func writeAgainstOthers(b *strings.Builder, s *study, sums []networkSummary, i i
 // writeHeatmaps writes section 2: the four heat maps.
 func writeHeatmaps(b *strings.Builder, s *study) {
 	b.WriteString("## 2. Accuracy per task and network, one map per dataset\n\n")
-	b.WriteString("Each cell is a (task, network) on the dataset: its test accuracy in percent, rounded down (so 99 or more is a success)")
 	if len(s.seeds) > 1 {
-		b.WriteString(", the mean over seeds, and below it how many seeds succeeded (k/n)")
+		b.WriteString("Each cell is a (task, network) on the dataset: its mean test accuracy over seeds in percent, rounded down, " +
+			"and below it how many seeds succeeded (k/n); a mean of 99 or more can hide a seed that failed, so read success from k/n")
+	} else {
+		b.WriteString("Each cell is a (task, network) on the dataset: its test accuracy in percent, rounded down (so 99 or more is a success)")
 	}
 	b.WriteString(". The colour scale is -log10(1 - accuracy), so that 90%, 95%, 98%, 99% and 100% look different. " +
-		"A gold outline: every seed succeeded. Grey, struck through: a trivial predictor already reaches the target on that test set (section 3), " +
-		"so a success there shows nothing. Hatched: an excluded pair. A dash: not run.\n\n")
+		"A gold outline: every seed succeeded; dashed: some seeds did, not all. Grey, struck through: a trivial predictor already reaches the target on " +
+		"every test set of the row (section 3), so a success there shows nothing; a task marked * has some such test sets, whose runs are not informative. " +
+		"Hatched: an excluded pair. A dash: not run.\n\n")
 	ran := map[string]bool{}
 	for _, r := range s.analysed {
 		ran[r.Dataset] = true
@@ -343,7 +355,8 @@ func writeBaselines(b *strings.Builder, s *study) {
 		"the first %s usable training records). Where the best of them reaches %s on a test set, the runs on it are trivially passable: "+
 		"the metric cannot tell a network that solved the task from one that learned a constant; the other runs are the informative ones. ", thousands(baselineTrainRecords), formatFloat(s.target))
 	if len(s.splits) > 1 {
-		fmt.Fprintf(b, "Accuracies are means over the %d test sets (seeds and sizes) of the runs.", len(s.splits))
+		fmt.Fprintf(b, "Accuracies are means over the %d test sets (seeds and sizes) of the runs; *best* is the mean of each test set's best, "+
+			"which can exceed every other column when different predictors win on different test sets.", len(s.splits))
 	}
 	b.WriteString("\n\n")
 	if len(s.noBaseline) > 0 {
@@ -376,7 +389,10 @@ func writeBaselines(b *strings.Builder, s *study) {
 // writeClaims writes section 4: each claim's verdict, numbers and rule.
 func writeClaims(b *strings.Builder, s *study) {
 	b.WriteString("## 4. The article's claims\n\n")
-	b.WriteString("Each claim is judged by a rule fixed in code and printed below; no rule was tuned to make a claim come out either way. " +
+	b.WriteString("Each claim is judged by a rule fixed in code and printed below. The rules were not written blind: the first two seeds' results were known " +
+		"(they are why the rules exist), and one was amended while seeds 3 to 10 ran, for a reason that does not depend on the outcome " +
+		"(claim 8's g was made to stay in [0, 1]; a run below the best constant had counted as closing a negative share of the gap). " +
+		"None was chosen or changed to make a claim come out either way. Where a rule cannot reach an outcome with the runs at hand, its numbers say so. " +
 		"A claim is **confirmed** only when the effect it states is shown beyond chance in its direction (a 95% interval that excludes no effect, " +
 		"and where the rule says so a test with p < 0.05), **contradicted** when the opposite effect is, and **inconclusive** otherwise: " +
 		"with few seeds, a verdict that rests on a handful of runs near the 0.99 line comes out inconclusive. " +
@@ -401,7 +417,9 @@ func writeSeeds(b *strings.Builder, s *study) {
 		return
 	}
 	fmt.Fprintf(b, "Seeds %s. Each network's success rate and mean accuracy over all its analysed runs, and the lowest and highest of the same "+
-		"taken seed by seed: how much one seed's study can differ from another's. (Intervals for a network's rate are in section 1.)\n\n", joinSeeds(s.seeds))
+		"taken seed by seed: how much one seed's study can differ from another's. The lowest and highest cover only the seeds with as many runs of the network "+
+		"as its best-covered seed (a seed still running would compare fewer cells). (Section 1 gives intervals for a network's rate on its informative runs; "+
+		"this section counts all its analysed runs.)\n\n", joinSeeds(s.seeds))
 	var rows [][]string
 	for _, n := range rankNetworks(networkStats(s.analysed, s.target)) {
 		perSeed := map[uint64]*networkStat{}
@@ -414,8 +432,15 @@ func writeSeeds(b *strings.Builder, s *study) {
 				perSeed[r.Seed].AccSum += r.testAccuracy()
 			}
 		}
+		full := 0
+		for _, st := range perSeed {
+			full = max(full, st.Success.n)
+		}
 		minAcc, maxAcc, minRate, maxRate := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 		for _, st := range perSeed {
+			if st.Success.n < full {
+				continue
+			}
 			minAcc, maxAcc = min(minAcc, st.meanAccuracy()), max(maxAcc, st.meanAccuracy())
 			minRate, maxRate = min(minRate, st.Success.rate()), max(maxRate, st.Success.rate())
 		}

@@ -10,6 +10,8 @@ package main
 
 import (
 	"cmp"
+	"fmt"
+	"math"
 	"slices"
 	"sync"
 )
@@ -108,6 +110,38 @@ type comparison struct {
 	RateA, RateB float64 // success rates over the pairs
 	Diff         float64 // RateA - RateB
 	Lo, Hi       float64 // 95% clustered bootstrap interval of Diff (cells, then seeds within a cell)
+	// CellsA and CellsB count the (task, dataset) cells where A succeeded
+	// in more of the cell's paired seeds than B, and the reverse; CellSignP
+	// is the exact sign test of one against the other. McNemar counts
+	// places as if independent; runs of one cell are not, so this test, one
+	// vote per cell, shows how much of the discordance a few cells carry.
+	CellsA, CellsB int
+	CellSignP      float64
+}
+
+// diffText prints Diff and its interval in percentage points:
+// "+21.4 pp [+0.3, +45.2]" (see signedPP for bounds near 0).
+func (c comparison) diffText() string {
+	return fmt.Sprintf("%s pp [%s, %s]", signedPP(c.Diff), signedPP(c.Lo), signedPP(c.Hi))
+}
+
+// cellsText prints the cell-level sign test: "9 : 4 cells, p = 0.267".
+func (c comparison) cellsText() string {
+	return fmt.Sprintf("%d : %d cells, p = %.3g", c.CellsA, c.CellsB, c.CellSignP)
+}
+
+// signedPP prints a fraction as signed percentage points to 0.1, exact 0
+// as "0.0", and a value that would round to ±0.0 with two significant
+// digits, so that a bound's side of 0 is never hidden by rounding.
+func signedPP(x float64) string {
+	switch v := 100 * x; {
+	case v == 0:
+		return "0.0"
+	case math.Abs(v) < 0.05:
+		return fmt.Sprintf("%+.2g", v)
+	default:
+		return fmt.Sprintf("%+.1f", v)
+	}
 }
 
 // runPair is two runs at one place: A's and B's.
@@ -161,6 +195,14 @@ func comparePairs(pairs []runPair, target float64) comparison {
 		c.RateA, c.RateB = float64(okA)/float64(c.Pairs), float64(okB)/float64(c.Pairs)
 	}
 	c.Diff, c.Lo, c.Hi = clusteredBootstrap(byCell(places, diffs), bootstrapSeed)
+	for _, cell := range byCell(places, diffs) {
+		var net float64
+		for _, d := range cell {
+			net += d
+		}
+		c.CellsA, c.CellsB = c.CellsA+b2i(net > 0), c.CellsB+b2i(net < 0)
+	}
+	c.CellSignP = signTestP(c.CellsA, c.CellsB)
 	return c
 }
 

@@ -566,7 +566,7 @@ func writeReplayNetworks(b *strings.Builder, s *study, c replayCondition, seeds 
 			holmP = "–"
 		}
 		rows = append(rows, []string{sh.Network, strconv.Itoa(sh.Pairs), pct(sh.RateB) + " → " + pct(sh.RateA),
-			fmt.Sprintf("%+.1f pp [%+.1f, %+.1f]", 100*sh.Diff, 100*sh.Lo, 100*sh.Hi), fmt.Sprintf("%d : %d", sh.OnlyA, sh.OnlyB),
+			sh.diffText(), fmt.Sprintf("%d : %d", sh.OnlyA, sh.OnlyB),
 			fmt.Sprintf("%.3g", sh.McNemarP), holmP, pct(sh.MeanFixed) + " → " + pct(sh.MeanReplay), fmt.Sprintf("%d : %d, p = %.3g", sh.HigherA, sh.HigherB, sh.SignP)})
 	}
 	mdTable(b, []string{"network", "paired runs", "success: fixed → replay", "replay − fixed [95%]", "only replay : only fixed", "McNemar p", "Holm p",

@@ -112,7 +112,7 @@ func TestReplaySection(t *testing.T) {
 		// log-space sum lands a hair above 0.03125; Holm over the two
 		// networks: 0.0625); pooled, 12 pairs, half fail.
 		"### Per network: `" + filepath.Join(parent, "results-2018") + "` (2018, all switches) against the fixed protocol",
-		"| dense-2-linear | 6 | 100.0% → 100.0% | +0.0 pp [+0.0, +0.0] | 0 : 0 | 1 | 1 | 100.0% → 100.0% | 0 : 0, p = 1 |",
+		"| dense-2-linear | 6 | 100.0% → 100.0% | 0.0 pp [0.0, 0.0] | 0 : 0 | 1 | 1 | 100.0% → 100.0% | 0 : 0, p = 1 |",
 		"| dense_residual-2-linear | 6 | 100.0% → 0.0% | -100.0 pp [-100.0, -100.0] | 0 : 6 | 0.0313 | 0.0625 | 100.0% → 50.0% | 0 : 6, p = 0.0313 |",
 		"| all networks | 12 | 100.0% → 50.0% | -50.0 pp [",
 		// residual-eval alone: only the residual network is paired, Holm over one.

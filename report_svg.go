@@ -106,7 +106,7 @@ func heatmapTitled(s *study, dataset, title string) string {
 	}
 	rows := paperThenRan(tasks, len(paperTasks), func(t Task) bool { return ranTask[t.Name] })
 	gridW, gridH := len(columns)*hmCellW, len(rows)*hmCellH
-	width, height := max(hmLeft+gridW+20, hmLegendW), hmTop+gridH+120
+	width, height := max(hmLeft+gridW+20, hmLegendW), hmTop+gridH+150
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif">
 <style>.v{font-size:10px;text-anchor:middle} .k{font-size:8px;text-anchor:middle} .ok{font-weight:bold} .col{font-size:10px} .row{font-size:11px;text-anchor:end} .key{font-size:11px}</style>
@@ -129,8 +129,12 @@ func heatmapTitled(s *study, dataset, title string) string {
 	}
 	for i, t := range rows {
 		y := hmTop + i*hmCellH
-		fmt.Fprintf(&b, `<text class="row" x="%d" y="%d">%s</text>`+"\n", hmLeft-6, y+hmCellH/2+4, esc(t.Name))
 		trivial := exclusionReason(t.Name, dataset) == "" && s.trivialPair(t.Name, dataset)
+		mark := ""
+		if pb := s.pairBaseline(t.Name, dataset); exclusionReason(t.Name, dataset) == "" && pb.Passable.k > 0 && pb.Passable.k < pb.Passable.n {
+			mark = fmt.Sprintf(`<tspan fill="#888"> *</tspan><title>a trivial predictor passes %d of this row's %d test sets</title>`, pb.Passable.k, pb.Passable.n)
+		}
+		fmt.Fprintf(&b, `<text class="row" x="%d" y="%d">%s%s</text>`+"\n", hmLeft-6, y+hmCellH/2+4, esc(t.Name), mark)
 		for j, spec := range columns {
 			x := hmLeft + j*hmCellW
 			heatmapCell(&b, x, y, t.Name, dataset, spec.Name, cells[cellID{t.Name, dataset, spec.Name}], trivial, len(s.seeds) > 1, s.target)
@@ -167,6 +171,10 @@ func heatmapLegend(b *strings.Builder, y int, target float64) {
 	kx += 140
 	key(kx, fmt.Sprintf(`<rect x="%d" y="%d" width="%d" height="%d" fill="#fff" stroke="#ccc"/><text class="v" x="%d" y="%d" fill="#999">–</text>`,
 		kx, ky, hmCellW, hmCellH, kx+hmCellW/2, ky+hmCellH/2+4), "not run")
+	ky += hmCellH + 8
+	key(hmLeft, fmt.Sprintf(`<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="%s" stroke-width="2" stroke-dasharray="4,3"/>`,
+		hmLeft+1, ky+1, hmCellW-2, hmCellH-2, rampColour(nines(0.99)), successStroke), "some seeds succeeded, not all")
+	key(hmLeft+230-hmCellW-6, "", "task * : a trivial predictor passes some of the row's test sets (those runs are not informative)")
 }
 
 // heatmapCell draws one heat-map cell at (x, y): its rect, a tooltip, the
@@ -189,9 +197,14 @@ func heatmapCell(b *strings.Builder, x, y int, task, dataset, network string, c 
 		class, fill, colour = "cell trivial", trivialFill, "#666"
 	}
 	allOK := c.Success.k == c.Success.n
-	if allOK && !trivial {
+	someOK := c.Success.k > 0 && !allOK
+	switch {
+	case allOK && !trivial:
 		class += " success"
 		stroke = fmt.Sprintf(`stroke="%s" stroke-width="2.5"`, successStroke)
+	case someOK && !trivial:
+		class += " partial"
+		stroke = fmt.Sprintf(`stroke="%s" stroke-width="2" stroke-dasharray="4,3"`, successStroke)
 	}
 	if c.Errors > 0 {
 		class += " error"
@@ -207,7 +220,7 @@ func heatmapCell(b *strings.Builder, x, y int, task, dataset, network string, c 
 		b.WriteString("; a trivial predictor passes this test set, so a success shows nothing")
 	}
 	inset := 0
-	if allOK && !trivial {
+	if (allOK || someOK) && !trivial {
 		inset = 1 // keep the thick outline inside the cell
 	}
 	fmt.Fprintf(b, `</title><rect class="%s" x="%d" y="%d" width="%d" height="%d" fill="%s" %s/>`,

@@ -206,7 +206,7 @@ func TestReportFromHandMadeResults(t *testing.T) {
 		// multiply against the others: only multiply_simple shares an
 		// informative place with it (dot/many_hot, both failed).
 		"### multiply against every other network",
-		"| multiply_simple | 1 | +0.0 pp [+0.0, +0.0] | 0 : 0 | 1 | 1 | 0 : 1, p = 1 | no |",
+		"| multiply_simple | 1 | 0.0 pp [0.0, 0.0] | 0 : 0 | 1 | 1 | 0 : 1, p = 1 | 0 : 0 cells, p = 1 | no |",
 		"Holm's adjustment over these 1 comparison.",
 		"Networks with no runs yet: 24.",
 		"![Success rate per network](summary.svg)",
@@ -730,7 +730,8 @@ func TestClaimRules(t *testing.T) {
 		gridRuns("dense_residual-3-tanh", 2, all)))), verdictContradicted)
 	checkVerdict(t, "C7 no pairs", claimResidualWorse(claimsOn(concatRows(gridRuns("dense-2-relu", 1, all), gridRuns("dense_residual-3-relu", 1, all)))), verdictNoData)
 	if r := claimResidualWorse(claimsOn(concatRows(gridRuns("dense-2-relu", 1, all), gridRuns("dense_residual-2-relu", 1, none)))); !strings.Contains(r.Numbers, "12 paired runs") ||
-		!strings.Contains(r.Numbers, "only plain succeeded in 12, only residual in 0 (McNemar p = 0.000488)") {
+		!strings.Contains(r.Numbers, "only plain succeeded in 12, only residual in 0 (McNemar p = 0.000488, counting runs as independent; by cell, 12 : 0 cells, p = 0.000488)") ||
+		!strings.Contains(r.Numbers, "Strict metric, informative runs of depth 2 and 3: plain 12 of 12 (100.0%), residual 0 of 12 (0.0%).") {
 		t.Errorf("C7 numbers: %s", r.Numbers)
 	}
 
@@ -826,4 +827,106 @@ func TestReportLeavesDroppedOut(t *testing.T) {
 	if len(s.analysed) != 2 || len(s.dropped) != 2 {
 		t.Errorf("%d rows analysed and %d dropped, want 2 and 2", len(s.analysed), len(s.dropped))
 	}
+}
+
+// TestGapShare: the share of the gap closed is 0 at or below the best
+// constant, whatever the constant scores, and 1 at a perfect score.
+func TestGapShare(t *testing.T) {
+	for _, c := range []struct{ acc, best, want float64 }{
+		{1, 0.75, 1}, {0.875, 0.75, 0.5}, {0.75, 0.75, 0}, {0, 0.75, 0}, {0, 0.5, 0}, {0.75, 0.5, 0.5},
+	} {
+		if got := gapShare(c.acc, c.best); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("gapShare(%g, %g) = %g, want %g", c.acc, c.best, got, c.want)
+		}
+	}
+}
+
+// TestRulesSayWhatTheyCannotReach: the fewest runs, all successes, whose
+// Wilson interval lies at or above 0.9 is 35 (34 give a lower bound below
+// it); the fewest seeds for a sign test below 0.05 is 6 alone and 12 under
+// Holm over 54 tests (2^-10·54 = 0.053, 2^-11·54 = 0.026). Claim 3 on 30
+// runs, all successes, says it cannot confirm and stays inconclusive;
+// claim 8 with ten seeds for 27 networks says it cannot contradict.
+func TestRulesSayWhatTheyCannotReach(t *testing.T) {
+	if lo, _ := wilson(34, 34); lo >= 0.9 {
+		t.Errorf("wilson(34, 34) lower bound %g, want below 0.9", lo)
+	}
+	if n := runsToShowAtLeast(0.9); n != 35 {
+		t.Errorf("runsToShowAtLeast(0.9) = %d, want 35", n)
+	}
+	if a, b := seedsToShow(1), seedsToShow(54); a != 6 || b != 12 {
+		t.Errorf("seedsToShow(1), seedsToShow(54) = %d, %d, want 6, 12", a, b)
+	}
+	var dots []Row
+	for seed := uint64(1); seed <= 10; seed++ {
+		for _, d := range []string{"many_hot", "random", "random_pos"} {
+			dots = append(dots, claimRow("dot", d, "multiply_simple", seed, 1))
+		}
+	}
+	r := claimSimpleDot(claimsOn(dots))
+	if r.Verdict != verdictInconclusive || !strings.Contains(r.Numbers, "With 30 runs this reading cannot come out at or above 0.9 whatever they show: a Wilson interval lies there only from 35 runs, all successes.") {
+		t.Errorf("claim 3 on 30 successes: %s: %s", r.Verdict, r.Numbers)
+	}
+	gaps := map[string]map[uint64][3]float64{}
+	for _, n := range paperNetworks {
+		gaps[n.Name] = map[uint64][3]float64{}
+		for seed := uint64(1); seed <= 10; seed++ {
+			gaps[n.Name][seed] = [3]float64{1, 1, 0}
+		}
+	}
+	if got := xorReach(gaps, 54); !strings.Contains(got, "cannot be shown easier for any (Holm over 54 comparisons): that needs 12 seeds") || strings.Contains(got, "hardest") {
+		t.Errorf("xorReach with ten seeds: %q", got)
+	}
+}
+
+// TestCellSignTest: three cells where A succeeds and B fails in each of
+// three seeds are 9 : 0 discordant places (McNemar p = 2^-8) but 3 : 0
+// cells (sign test p = 0.25); a cell split 1 : 1 votes for neither.
+func TestCellSignTest(t *testing.T) {
+	var pairs []runPair
+	for _, task := range []string{"dot", "concat", "reduce_max"} {
+		for seed := uint64(1); seed <= 3; seed++ {
+			pairs = append(pairs, runPair{place{task, "random", seed}, claimRow(task, "random", "multiply", seed, 1), claimRow(task, "random", "dense-1-linear", seed, 0.5)})
+		}
+	}
+	pairs = append(pairs,
+		runPair{place{"equality", "random", 1}, claimRow("equality", "random", "multiply", 1, 1), claimRow("equality", "random", "dense-1-linear", 1, 0.5)},
+		runPair{place{"equality", "random", 2}, claimRow("equality", "random", "multiply", 2, 0.5), claimRow("equality", "random", "dense-1-linear", 2, 1)})
+	c := comparePairs(pairs, 0.99)
+	if c.OnlyA != 10 || c.OnlyB != 1 || c.CellsA != 3 || c.CellsB != 0 || math.Abs(c.CellSignP-0.25) > 1e-12 {
+		t.Errorf("places %d : %d, cells %d : %d, p = %g; want 10 : 1, 3 : 0, p = 0.25", c.OnlyA, c.OnlyB, c.CellsA, c.CellsB, c.CellSignP)
+	}
+	if got := c.cellsText(); got != "3 : 0 cells, p = 0.25" {
+		t.Errorf("cellsText() = %q", got)
+	}
+}
+
+// TestSignedPP: differences print to 0.1 pp, exact 0 without a sign, and a
+// bound that would round to ±0.0 with two significant digits.
+func TestSignedPP(t *testing.T) {
+	for _, c := range []struct {
+		x    float64
+		want string
+	}{{0, "0.0"}, {0.2143, "+21.4"}, {-0.05, "-5.0"}, {0.0003, "+0.03"}, {-0.0004, "-0.04"}, {1e-6, "+0.0001"}} {
+		if got := signedPP(c.x); got != c.want {
+			t.Errorf("signedPP(%g) = %q, want %q", c.x, got, c.want)
+		}
+	}
+}
+
+// TestStatusSaysTheRunContinues: a folder whose last run was stopped
+// before the experiments it selected were done says so, with the command
+// that continues it.
+func TestStatusSaysTheRunContinues(t *testing.T) {
+	dir := t.TempDir()
+	writeResultsFile(t, dir, []Row{reportRow("dot", "random", "multiply", 1, 1)}, "")
+	inv := Invocation{Command: "go run . -seeds 10", Selected: 8910, Ran: 1, Interrupted: true, StoppedBy: "SIGINT"}
+	if err := appendInvocation(dir, inv); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := writeReport(dir); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, reportName, string(readReportFile(t, dir, reportName)),
+		"The last run into this folder (`go run . -seeds 10`) was stopped with 8,909 of the experiments it selected still to do (8,910 selected; the file holds 1 row); the same command continues it.")
 }

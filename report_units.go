@@ -271,7 +271,7 @@ func writeMultiplyAgainstUnits(b *strings.Builder, s *study, out []Row, units []
 		idx := indexRuns(m.rows, func(Row) bool { return true })
 		for _, c := range compareAgainst(idx, s.target, "multiply", units) {
 			reading := map[string]string{effectFor: "multiply better", effectAgainst: c.B + " better", effectUnclear: "not told apart"}[c.effect()]
-			table = append(table, []string{m.name, c.B, pct(c.RateA), pct(c.RateB), fmt.Sprintf("%+.1f pp [%+.1f, %+.1f]", 100*c.Diff, 100*c.Lo, 100*c.Hi),
+			table = append(table, []string{m.name, c.B, pct(c.RateA), pct(c.RateB), c.diffText(),
 				fmt.Sprintf("%d : %d", c.OnlyA, c.OnlyB), fmt.Sprintf("%.3g", c.HolmP), reading})
 		}
 	}
@@ -325,8 +325,8 @@ func writeHeadlines(b *strings.Builder, s *study, out []Row) {
 		rows := filterRows(out, func(r Row) bool { return slices.Contains(h.Tasks, r.Task) })
 		c := compareNetworks(indexRuns(rows, func(Row) bool { return true }), s.target, "multiply", h.Unit)
 		if c.Pairs > 0 && c.effect() == effectFor {
-			surprises = append(surprises, fmt.Sprintf("On %s, the article's multiply extrapolates better than %s (%s): %s against %s, %+.1f pp [%+.1f, %+.1f], %d : %d discordant runs, McNemar p %.3g.",
-				strings.Join(h.Tasks, ", "), h.Unit, h.Paper, pct(c.RateA), pct(c.RateB), 100*c.Diff, 100*c.Lo, 100*c.Hi, c.OnlyA, c.OnlyB, c.McNemarP))
+			surprises = append(surprises, fmt.Sprintf("On %s, the article's multiply extrapolates better than %s (%s): %s against %s, %s, %d : %d discordant runs, McNemar p %.3g.",
+				strings.Join(h.Tasks, ", "), h.Unit, h.Paper, pct(c.RateA), pct(c.RateB), c.diffText(), c.OnlyA, c.OnlyB, c.McNemarP))
 		}
 	}
 	b.WriteString("### The units' own headlines on these tasks\n\n")
