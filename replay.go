@@ -635,12 +635,16 @@ type carriedLR struct {
 	OK bool
 }
 
+// chainsBeforeAlmostEqual is how many of carryChains, from the first, the
+// original ran before almost_equal existed: with eleven tasks.
+const chainsBeforeAlmostEqual = 2
+
 // after returns the rate carried past the experiment whose row is r.
-// almost_equal in chains 1 and 2 (carryChains) takes the carried rate but
-// passes none on: those processes ran before the task existed, with eleven
-// tasks, so the original's logical_and took equality's rate.
+// almost_equal in the chains that ran before it existed takes the carried
+// rate but passes none on, so that logical_and takes equality's rate as in
+// the original.
 func (c carriedLR) after(r Row) carriedLR {
-	if r.Error != "" || (r.Task == "almost_equal" && carryPlaces[r.Network][0] < 2) {
+	if r.Error != "" || (r.Task == "almost_equal" && carryPlaces[r.Network][0] < chainsBeforeAlmostEqual) {
 		return c
 	}
 	return carriedLR{LR: r.LR, OK: true}

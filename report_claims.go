@@ -463,7 +463,7 @@ func claimOneHotMostly(in claimInput) claimResult {
 		}
 	}
 	nums := fmt.Sprintf("On %d informative one_hot cells: %d of %d networks do, %d %s not, %d unclear.", len(cells), len(do), n, len(dont),
-		map[bool]string{true: "does", false: "do"}[len(dont) == 1], len(unclear))
+		agree(len(dont), "does", "do"), len(unclear))
 	if len(dont) > 0 {
 		nums += " Do not: " + listSome(dont, 8) + "."
 	}
@@ -567,7 +567,8 @@ func claimResidualWorse(in claimInput) claimResult {
 	c := comparePairs(pairs, in.target)
 	c.A, c.B = "plain", "residual"
 	plainRows := func(r Row) bool {
-		return in.informative(r) && networkOf(r).Type == typeDense && networkOf(r).Depth >= 2
+		spec := networkOf(r)
+		return in.informative(r) && spec.Type == typeDense && spec.Depth >= 2
 	}
 	residualRows := func(r Row) bool { return in.informative(r) && networkOf(r).Type == typeDenseResidual }
 	nums := fmt.Sprintf("%d paired runs: plain %s, residual %s; plain minus residual %s; only plain succeeded in %d, only residual in %d (McNemar p = %.3g, "+

@@ -34,6 +34,15 @@ func mdTable(b *strings.Builder, header []string, rows [][]string) {
 	b.WriteString("\n")
 }
 
+// agree returns one when n is 1 and many otherwise: the verb that agrees
+// with a count ("is"/"are", "was"/"were").
+func agree(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // plural returns "1 row" or "n rows".
 func plural(n int, word string) string {
 	if n == 1 {
@@ -194,11 +203,7 @@ func writeSetAside(b *strings.Builder, s *study) {
 		fmt.Fprintf(b, "Note: %s repeated an experiment already in the file; the first row of each experiment is used.\n\n", plural(s.duplicates, "row"))
 	}
 	if s.excluded > 0 {
-		verb := "are"
-		if s.excluded == 1 {
-			verb = "is"
-		}
-		fmt.Fprintf(b, "Note: %s of excluded (task, dataset) pairs (run with -all) %s not analysed.\n\n", plural(s.excluded, "row"), verb)
+		fmt.Fprintf(b, "Note: %s of excluded (task, dataset) pairs (run with -all) %s not analysed.\n\n", plural(s.excluded, "row"), agree(s.excluded, "is", "are"))
 	}
 	writeDropped(b, s)
 	var failed [][]string
@@ -236,7 +241,7 @@ func writeDropped(b *strings.Builder, s *study) {
 		"and the original's bare except lost the experiment); like its 9 missing cells (all on many_hot), they are left out of every statistic below. "+
 		"Per dataset: %s. The original trained random, random_pos and one_hot in float64 and many_hot in float32; this replay trains all in float32, "+
 		"so it can lose experiments of the first three that the original kept.\n\n",
-		plural(len(s.dropped), "experiment"), map[bool]string{true: "was", false: "were"}[len(s.dropped) == 1], strings.Join(counts, ", "))
+		plural(len(s.dropped), "experiment"), agree(len(s.dropped), "was", "were"), strings.Join(counts, ", "))
 }
 
 // writeSummary writes section 1: each network's record, ranked on the

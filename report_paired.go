@@ -194,8 +194,9 @@ func comparePairs(pairs []runPair, target float64) comparison {
 	if c.Pairs > 0 {
 		c.RateA, c.RateB = float64(okA)/float64(c.Pairs), float64(okB)/float64(c.Pairs)
 	}
-	c.Diff, c.Lo, c.Hi = clusteredBootstrap(byCell(places, diffs), bootstrapSeed)
-	for _, cell := range byCell(places, diffs) {
+	cells := byCell(places, diffs)
+	c.Diff, c.Lo, c.Hi = clusteredBootstrap(cells, bootstrapSeed)
+	for _, cell := range cells {
 		var net float64
 		for _, d := range cell {
 			net += d

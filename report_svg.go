@@ -174,7 +174,9 @@ func heatmapLegend(b *strings.Builder, y int, target float64) {
 	ky += hmCellH + 8
 	key(hmLeft, fmt.Sprintf(`<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="%s" stroke-width="2" stroke-dasharray="4,3"/>`,
 		hmLeft+1, ky+1, hmCellW-2, hmCellH-2, rampColour(nines(0.99)), successStroke), "some seeds succeeded, not all")
-	key(hmLeft+230-hmCellW-6, "", "task * : a trivial predictor passes some of the row's test sets (those runs are not informative)")
+	kx = hmLeft + 230
+	key(kx, fmt.Sprintf(`<text class="row" x="%d" y="%d" fill="#888">task *</text>`, kx+hmCellW, ky+hmCellH/2+4),
+		"a trivial predictor passes some of the task's test sets (their runs are not informative)")
 }
 
 // heatmapCell draws one heat-map cell at (x, y): its rect, a tooltip, the

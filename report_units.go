@@ -54,6 +54,11 @@ var unitHeadlines = []unitHeadline{
 	{"realnpu", "Heim et al. 2020", "RealNPU learns products and extrapolates them", []string{"elementwise_mul"}},
 }
 
+// unitsWithoutSignal are the units whose published initialisation leaves
+// the loss no gradient at this study's widths (the NMU's, see NMU in
+// units.go): the section says so beside their results.
+var unitsWithoutSignal = []string{"nmu", "nau-nmu"}
+
 // unitAnchors are the article's networks a units study runs beside the
 // units, to compare against.
 var unitAnchors = []string{"multiply", "multiply_simple", "dense-1-linear"}
@@ -144,7 +149,7 @@ func writeUnitsSection(b *strings.Builder, s *study) {
 		"(random, random_pos and many_hot, from rows written since the sets existed; runs that ended in an error count as failures), "+
 		"so they cover fewer runs than the in-range column, which includes one_hot.\n\n",
 		strings.Join(units, ", "), listOrNone(anchors), plural(len(s.seeds), "seed"), pct(s.target), outOfRange)
-	if ran := slices.DeleteFunc(slices.Clone(units), func(n string) bool { return n != "nmu" && n != "nau-nmu" }); len(ran) > 0 {
+	if ran := slices.DeleteFunc(slices.Clone(units), func(n string) bool { return !slices.Contains(unitsWithoutSignal, n) }); len(ran) > 0 {
 		fmt.Fprintf(b, "Read %s's results knowing how they start. At these widths the NMU multiplies 256 factors w·x + 1 - w with its published "+
 			"initialisation (w in [1/4, 3/4]), so each output starts between about 1e-35 and 1e-100: the loss gives its weights no gradient "+
 			"above 1e-30 on any dataset (TestNMUStartsWithoutSignal), and only the sparsity regulariser, when on, moves them. "+

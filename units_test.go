@@ -702,23 +702,24 @@ func TestUnitsComputeTheirFormulas(t *testing.T) {
 			set(u.G, 30)
 			return u
 		}, mixed, func(a, b float64) float64 { return a + b }},
-		{"glu", func() arithmeticUnit {
-			u := newGLU(2, 1, 1, actSigmoid)
-			set(u.Value.W, 1, 0)
-			set(u.Gate.W, 0, 1)
-			set(u.Out.W, 1)
-			return u
-		}, mixed, func(a, b float64) float64 { return a / (1 + math.Exp(-b)) }},
-		{"bilinear-glu", func() arithmeticUnit {
-			u := newGLU(2, 1, 1, actLinear)
-			set(u.Value.W, 1, 0)
-			set(u.Gate.W, 0, 1)
-			set(u.Out.W, 1)
-			return u
-		}, mixed, func(a, b float64) float64 { return a * b }},
+		{"glu", gluOfAAndB(actSigmoid), mixed, func(a, b float64) float64 { return a / (1 + math.Exp(-b)) }},
+		{"bilinear-glu", gluOfAAndB(actLinear), mixed, func(a, b float64) float64 { return a * b }},
 	}
 	for _, c := range cases {
 		checkUnitFormula(t, c.name, c.build(), c.inputs, c.want)
+	}
+}
+
+// gluOfAAndB builds a (2 -> 1 -> 1) GLU whose gate has activation gate,
+// with value weights [1, 0], gate weights [0, 1] and output weight 1, so
+// that it computes a · gate(b).
+func gluOfAAndB(gate activation) func() arithmeticUnit {
+	return func() arithmeticUnit {
+		u := newGLU(2, 1, 1, gate)
+		copy(u.Value.W.Value.Data, []float32{1, 0})
+		copy(u.Gate.W.Value.Data, []float32{0, 1})
+		u.Out.W.Value.Data[0] = 1
+		return u
 	}
 }
 
