@@ -80,6 +80,7 @@ func goldenMulAdd(a, b, c float32) float32 { return a*b + c }
 // committed ones. It runs only where float32 arithmetic is the same on
 // every machine: the plain-Go kernels, without fused multiply-adds.
 func TestGoldenRows(t *testing.T) {
+	t.Parallel() // a slow test: runs beside the others once the sequential ones are done
 	if kernels.name != "plain Go" {
 		t.Skipf("kernels %q: the golden rows are plain Go's (run the default build)", kernels.name)
 	}

@@ -278,6 +278,7 @@ func TestRandomPosDrawnAsRandom(t *testing.T) {
 // validation labels and ignores the test labels; with it, the reverse, and
 // the measure reported is the measure the choices were made on.
 func TestTestSelectionChoosesOnTheTestSet(t *testing.T) {
+	t.Parallel() // a slow test: runs beside the others once the sequential ones are done
 	task, _ := lookupTask("elementwise_add")
 	spec, _ := findNetwork("dense-1-linear")
 	e := Experiment{Task: task, Dataset: random, Network: spec, Seed: 3}
@@ -452,6 +453,7 @@ func TestBatchCorrectIsBeforeTheUpdate(t *testing.T) {
 // limit. Checks come every 1,000 steps, so that train-stop's running mean
 // starts once the network has learnt.
 func TestEarlyStopReadsTheRightSet(t *testing.T) {
+	t.Parallel() // a slow test: runs beside the others once the sequential ones are done
 	task, _ := lookupTask("elementwise_add")
 	spec, _ := findNetwork("dense-1-linear")
 	const limit = 2000

@@ -400,6 +400,7 @@ func TestReportTornLastLine(t *testing.T) {
 // TestReportCompleteGrid: every experiment of the paper grid for seed 1,
 // one of them an error, is complete, and the error is counted.
 func TestReportCompleteGrid(t *testing.T) {
+	t.Parallel() // a slow test: runs beside the others once the sequential ones are done
 	plan, err := newPlan(paperProtocol(), Selection{})
 	if err != nil {
 		t.Fatal(err)
@@ -470,6 +471,7 @@ func TestReportErrors(t *testing.T) {
 // reduce_sum is about 128 (never reachable by sigmoid or tanh, always by
 // relu and selu), reduce_max is 1; on random, a·b lies in (-1, 1].
 func TestBaselinesOfKnownLabels(t *testing.T) {
+	t.Parallel() // a slow test: runs beside the others once the sequential ones are done
 	sp := splitKey{Seed: 3, Train: 1000000, Val: 200, Test: 200}
 	analysed := map[[2]string]bool{}
 	for _, task := range tasks {

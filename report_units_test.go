@@ -81,6 +81,7 @@ func TestExtrapolatedRows(t *testing.T) {
 // extrapolates (a second surprise: multiply better than nau on nau's
 // tasks). A study without units has no such section.
 func TestUnitsSection(t *testing.T) {
+	t.Parallel() // a slow test: runs beside the others once the sequential ones are done
 	var rows []Row
 	for seed := uint64(1); seed <= 5; seed++ {
 		for _, d := range []string{"random", "random_pos"} {

@@ -17,6 +17,7 @@ import (
 // matter), merges the shards, and compares: the same rows, apart from
 // datetime and wall time.
 func TestShardsMergeToSingleRun(t *testing.T) {
+	t.Parallel() // a slow test: runs beside the others once the sequential ones are done
 	whole, shards := t.TempDir(), t.TempDir()
 	runCLI(t, append([]string{"-out", whole}, cliArgs...)...)
 	reordered := append([]string(nil), cliArgs...)
@@ -61,6 +62,7 @@ var tortureArgs = []string{"-quick", "-grid-steps", "30", "-long-steps", "60",
 // lets it finish; the file must hold exactly the rows of an uninterrupted
 // run: none lost, none duplicated, none torn.
 func TestResumeTorture(t *testing.T) {
+	t.Parallel() // a slow test: runs beside the others once the sequential ones are done
 	if testing.Short() {
 		t.Skip("runs subprocesses for several seconds")
 	}

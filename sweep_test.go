@@ -287,6 +287,7 @@ func tinyProtocol() Protocol {
 // elementwise_add (W = [I; I]) and multiply_simple on elementwise_mul (W =
 // I), random inputs. Both must reach test accuracy >= 0.99.
 func TestLearnsForReal(t *testing.T) {
+	t.Parallel() // a slow test: runs beside the others once the sequential ones are done
 	for _, c := range [][2]string{{"elementwise_add", "dense-1-linear"}, {"elementwise_mul", "multiply_simple"}} {
 		task, _ := lookupTask(c[0])
 		spec, _ := findNetwork(c[1])
