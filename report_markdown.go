@@ -43,12 +43,12 @@ func agree(n int, one, many string) string {
 	return many
 }
 
-// plural returns "1 row" or "n rows".
+// plural returns "1 row" or "n rows", n with thousands separators.
 func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
-	return fmt.Sprintf("%d %ss", n, word)
+	return thousands(n) + " " + word + "s"
 }
 
 // thousands formats n with commas: 8384 -> "8,384".
@@ -135,7 +135,7 @@ func writeStatus(b *strings.Builder, s *study) {
 		fmt.Fprintf(b, "The last run into this folder (`%s`) was stopped with %s of the experiments it selected still to do (%s selected; the file holds %s); "+
 			"the same command continues it.\n\n", last.Command, thousands(last.Selected-len(s.rows)), thousands(last.Selected), plural(len(s.rows), "row"))
 	}
-	fmt.Fprintf(b, "Made by `go run . report` from `%s` alone (%d rows", s.path, len(s.rows))
+	fmt.Fprintf(b, "Made by `go run . report` from `%s` alone (%s", s.path, plural(len(s.rows), "row"))
 	if s.invocations != nil {
 		fmt.Fprintf(b, ") and its run log `%s`", runsLogName)
 	} else {

@@ -767,6 +767,21 @@ func TestJoinSeeds(t *testing.T) {
 	}
 }
 
+// TestCountWords checks the counts the report prints: thousands separated,
+// and a word in the singular only for one.
+func TestCountWords(t *testing.T) {
+	for _, c := range []struct {
+		got, want string
+	}{
+		{thousands(0), "0"}, {thousands(999), "999"}, {thousands(8910), "8,910"}, {thousands(-1234567), "-1,234,567"},
+		{plural(1, "row"), "1 row"}, {plural(0, "row"), "0 rows"}, {plural(3888, "row"), "3,888 rows"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
+
 // TestPaperGridSize checks the grid count against the sweep's own plan.
 func TestPaperGridSize(t *testing.T) {
 	plan, err := newPlan(paperProtocol(), Selection{})
