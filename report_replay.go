@@ -163,7 +163,13 @@ type replayFolder struct {
 	study   *study // its rows; nil when it cannot be compared
 	replay  Replay // the switches of its rows
 	problem string // why it is not compared; "" when it is
+	// inProgress marks a single-switch folder that has no run yet on one of
+	// the common seeds: listed, not compared.
+	inProgress bool
 }
+
+// compared reports whether f is a column of the comparison.
+func (f replayFolder) compared() bool { return f.study != nil && !f.inProgress }
 
 // replayBase returns the path of the full replay's folder beside dir, as
 // the report names it: results -> results-2018.
@@ -248,13 +254,31 @@ func loadReplayFolders(fixed *study) []replayFolder {
 	return out
 }
 
-// commonSeeds returns the seeds fixed and every usable replay folder have,
-// ascending.
+// commonSeeds returns the seeds every column is judged on, ascending. With
+// a full replay folder they are those fixed and the full replay have, and a
+// single-switch folder without runs on one of them is marked in progress and
+// left out, so that a run under way (the sweep fills a folder seed by seed)
+// does not narrow the full replay's comparison; one with runs on each is
+// compared, and the folders' table says how complete it is. Without one,
+// they are the seeds fixed and every usable replay folder have.
 func commonSeeds(fixed *study, folders []replayFolder) []uint64 {
 	seeds := slices.Clone(fixed.seeds)
-	for _, f := range folders {
-		if f.study != nil {
-			seeds = slices.DeleteFunc(seeds, func(s uint64) bool { return !slices.Contains(f.study.seeds, s) })
+	narrow := func(f replayFolder) {
+		seeds = slices.DeleteFunc(seeds, func(s uint64) bool { return !slices.Contains(f.study.seeds, s) })
+	}
+	full := slices.IndexFunc(folders, func(f replayFolder) bool { return f.study != nil && f.replay == replayAll })
+	if full < 0 {
+		for _, f := range folders {
+			if f.study != nil {
+				narrow(f)
+			}
+		}
+		return seeds
+	}
+	narrow(folders[full])
+	for i := range folders {
+		if f := &folders[i]; f.study != nil && i != full {
+			f.inProgress = slices.ContainsFunc(seeds, func(s uint64) bool { return !slices.Contains(f.study.seeds, s) })
 		}
 	}
 	return seeds
@@ -306,7 +330,7 @@ func conditionStudy(fixed *study, f *replayFolder, seeds []uint64) *study {
 func replayConditions(fixed *study, folders []replayFolder, seeds []uint64) []replayCondition {
 	conds := []replayCondition{{label: "fixed", study: conditionStudy(fixed, nil, seeds)}}
 	for i := range folders {
-		if f := &folders[i]; f.study != nil {
+		if f := &folders[i]; f.compared() {
 			conds = append(conds, replayCondition{label: replayLabel(f.replay), folder: f, study: conditionStudy(fixed, f, seeds)})
 		}
 	}
@@ -346,7 +370,7 @@ func writeReplaySection(b *strings.Builder, s *study) {
 	b.WriteString("### The folders\n\n")
 	writeReplayFolders(b, s, folders, seeds)
 	switch {
-	case !slices.ContainsFunc(folders, func(f replayFolder) bool { return f.study != nil }):
+	case !slices.ContainsFunc(folders, replayFolder.compared):
 		b.WriteString("No replay folder can be compared with this one.\n\n")
 		return
 	case len(seeds) == 0:
@@ -379,7 +403,11 @@ func writeReplayFolders(b *strings.Builder, s *study, folders []replayFolder, se
 			rows = append(rows, []string{"`" + f.dir + "`", "not compared: " + f.problem, "", "", ""})
 			continue
 		}
-		rows = append(rows, scopeRow(f.dir, replayLabel(f.replay), f.study, f.replay, seeds, replayCommand(f.replay, seeds, f.dir)))
+		row := scopeRow(f.dir, replayLabel(f.replay), f.study, f.replay, seeds, replayCommand(f.replay, seeds, f.dir))
+		if f.inProgress {
+			row[3] += "; in progress: compared once it has runs on every seed"
+		}
+		rows = append(rows, row)
 	}
 	mdTable(b, []string{"folder", "switches", "seeds", "runs of its cells on the common seeds", "to make or complete it"}, rows)
 	var missing []string
@@ -398,18 +426,23 @@ func writeReplayFolders(b *strings.Builder, s *study, folders []replayFolder, se
 // of the paper grid on seeds in the cells r's switches can change, of how
 // many there are (every cell for the fixed protocol, given replayAll).
 func scopeRow(dir, label string, s *study, r Replay, seeds []uint64, command string) []string {
-	present := 0
-	for _, row := range slices.Concat(s.analysed, s.dropped) {
-		if inPaperGrid(row.Task, row.Network) && slices.Contains(seeds, row.Seed) && replayReaches(r, row.Task, row.Dataset, row.Network) {
-			present++
-		}
-	}
-	want := replayScopeSize(r) * len(seeds)
+	present, want := scopeRuns(s, r, seeds)
 	status := "complete"
 	if present < want {
 		status = "**INCOMPLETE**"
 	}
 	return []string{"`" + dir + "`", label, joinSeeds(s.seeds), fmt.Sprintf("%s of %s: %s", thousands(present), thousands(want), status), "`" + command + "`"}
+}
+
+// scopeRuns counts s's runs (analysed or dropped) of the paper grid on seeds
+// in the cells r's switches can change, and how many there are.
+func scopeRuns(s *study, r Replay, seeds []uint64) (present, want int) {
+	for _, row := range slices.Concat(s.analysed, s.dropped) {
+		if inPaperGrid(row.Task, row.Network) && slices.Contains(seeds, row.Seed) && replayReaches(r, row.Task, row.Dataset, row.Network) {
+			present++
+		}
+	}
+	return present, replayScopeSize(r) * len(seeds)
 }
 
 // writeReplayVerdicts writes the verdict of each claim under each
