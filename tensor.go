@@ -99,6 +99,10 @@ type kernelSet struct {
 
 	adamUpdate func(theta, g, m, v []float32, step, c2 float32)
 
+	// The NMU's product (units.go, Tape.Product), a row of w at a time.
+	productFactors func(d, s, w []float32, x float32)
+	productGrads   func(dw, terms, d, p, after, w []float32, x float32)
+
 	// sparseMinZeros is the fraction of zeros in a left operand from which
 	// the zero-skipping products (matMulSparseA, matMulTransASparseA) beat
 	// this set's dense ones; skipZeros (train.go) holds a dataset to it.
@@ -122,6 +126,8 @@ var goKernels = kernelSet{
 	biasActivationForward: biasActivationForwardGo,
 	activationBackward:    activationBackwardGo,
 	adamUpdate:            adamUpdateGo,
+	productFactors:        productFactorsGo,
+	productGrads:          productGradsGo,
 	sparseMinZeros:        0.4,
 }
 

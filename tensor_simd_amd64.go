@@ -153,6 +153,8 @@ func vectorKernels(name string, vw *vectorWidth) kernelSet {
 		biasActivationForward: vw.biasActivationForward,
 		activationBackward:    vw.activationBackward,
 		adamUpdate:            vw.adamUpdate,
+		productFactors:        vw.productFactors,
+		productGrads:          vw.productGrads,
 		sparseMinZeros:        0.9,
 	}
 }
@@ -205,14 +207,21 @@ type vectorWidth struct {
 	activate     func(act activation, y, x, bias []float32)          // y[i] = act(x[i] + bias[i]), or act(x[i]) with bias nil
 	activateGrad func(act activation, dx, dy, y []float32, add bool) // dx[i] (+)= dy[i]·act'(from y[i])
 	adamStep     func(theta, g, m, v []float32, step, c2 float32)    // adamUpdateGo's pass
+
+	// The NMU product's leaves (units.go): productFactorsGo's and
+	// productGradsGo's loops, with their operations in their order.
+	factors func(d, s, w []float32, x float32)
+	grads   func(dw, terms, d, p, after, w []float32, x float32)
 }
 
 // The leaves of the two widths.
 var (
 	avx512 = &vectorWidth{zmmLanes, outerTileAVX512, outerStripAVX512, dotTileAVX512,
-		addAVX512, mulAVX512, mulAddAVX512, activateAVX512, activateGradAVX512, adamStepAVX512}
+		addAVX512, mulAVX512, mulAddAVX512, activateAVX512, activateGradAVX512, adamStepAVX512,
+		productFactorsAVX512, productGradsAVX512}
 	avx2 = &vectorWidth{ymmLanes, outerTileAVX2, outerStripAVX2, dotTileAVX2,
-		addAVX2, mulAVX2, mulAddAVX2, activateAVX2, activateGradAVX2, adamStepAVX2}
+		addAVX2, mulAVX2, mulAddAVX2, activateAVX2, activateGradAVX2, adamStepAVX2,
+		productFactorsAVX2, productGradsAVX2}
 )
 
 // Masks of the lanes at or above skip, for the windows at the right edges.
@@ -1221,5 +1230,101 @@ func mulAddAVX2(d, x, y []float32) {
 		u := loadF32x8((*[8]float32)(x[w : w+8]))
 		v := loadF32x8((*[8]float32)(y[w : w+8]))
 		storeFrom8(d[w:w+8], s.Add(u.Mul(v)), i-w)
+	}
+}
+
+// ---------------------------------------------------------------------------
+// The NMU's product.
+//
+// productFactors and productGrads, a vector at a time, with the plain-Go
+// kernels' operations in their order (no fused multiply-adds), so their
+// results are bit-identical to productFactorsGo's and productGradsGo's in
+// the default GOAMD64=v1 build. The sum over j of the terms of dx stays
+// with the caller, in plain Go, in order of j. Edges are windows whose
+// lanes already written are read but not stored again (p and d may alias
+// the rows they update).
+
+// productFactors is the vector productFactors kernel:
+// d[j] = s[j]·(w[j]·x + 1 - w[j]).
+func (vw *vectorWidth) productFactors(d, s, w []float32, x float32) {
+	if len(d) < vw.lanes {
+		productFactorsGo(d, s, w, x)
+		return
+	}
+	vw.factors(d, s, w, x)
+	archsimd.ClearAVXUpperBits()
+}
+
+// productGrads is the vector productGrads kernel: with
+// t = d[j]·p[j]·after[j], dw[j] += t·(x - 1), terms[j] = t·w[j] and
+// p[j] *= w[j]·x + 1 - w[j].
+func (vw *vectorWidth) productGrads(dw, terms, d, p, after, w []float32, x float32) {
+	if len(p) < vw.lanes {
+		productGradsGo(dw, terms, d, p, after, w, x)
+		return
+	}
+	vw.grads(dw, terms, d, p, after, w, x)
+	archsimd.ClearAVXUpperBits()
+}
+
+// productFactorsAVX512 is the AVX-512 factors leaf, 16 elements at a time.
+func productFactorsAVX512(d, s, w []float32, x float32) {
+	n := len(d)
+	s, w = s[:n], w[:n]
+	xv, one := archsimd.BroadcastFloat32x16(x), archsimd.BroadcastFloat32x16(1)
+	for i := 0; i < n; i += zmmLanes {
+		k := min(i, n-zmmLanes)
+		wv := loadF32x16((*[16]float32)(w[k : k+16]))
+		sv := loadF32x16((*[16]float32)(s[k : k+16]))
+		storeFrom16(d[k:k+16], sv.Mul(wv.Mul(xv).Add(one).Sub(wv)), i-k)
+	}
+}
+
+// productGradsAVX512 is the AVX-512 grads leaf, 16 elements at a time.
+func productGradsAVX512(dw, terms, d, p, after, w []float32, x float32) {
+	n := len(p)
+	dw, terms, d, after, w = dw[:n], terms[:n], d[:n], after[:n], w[:n]
+	xv, one := archsimd.BroadcastFloat32x16(x), archsimd.BroadcastFloat32x16(1)
+	xm1 := archsimd.BroadcastFloat32x16(x - 1)
+	for i := 0; i < n; i += zmmLanes {
+		k, skip := min(i, n-zmmLanes), i-min(i, n-zmmLanes)
+		wv := loadF32x16((*[16]float32)(w[k : k+16]))
+		pv := loadF32x16((*[16]float32)(p[k : k+16]))
+		t := loadF32x16((*[16]float32)(d[k : k+16])).Mul(pv).Mul(loadF32x16((*[16]float32)(after[k : k+16])))
+		dwv := loadF32x16((*[16]float32)(dw[k : k+16]))
+		storeFrom16(dw[k:k+16], dwv.Add(t.Mul(xm1)), skip)
+		storeFrom16(terms[k:k+16], t.Mul(wv), skip)
+		storeFrom16(p[k:k+16], pv.Mul(wv.Mul(xv).Add(one).Sub(wv)), skip)
+	}
+}
+
+// productFactorsAVX2 is the AVX2 factors leaf, 8 elements at a time.
+func productFactorsAVX2(d, s, w []float32, x float32) {
+	n := len(d)
+	s, w = s[:n], w[:n]
+	xv, one := archsimd.BroadcastFloat32x8(x), archsimd.BroadcastFloat32x8(1)
+	for i := 0; i < n; i += ymmLanes {
+		k := min(i, n-ymmLanes)
+		wv := loadF32x8((*[8]float32)(w[k : k+8]))
+		sv := loadF32x8((*[8]float32)(s[k : k+8]))
+		storeFrom8(d[k:k+8], sv.Mul(wv.Mul(xv).Add(one).Sub(wv)), i-k)
+	}
+}
+
+// productGradsAVX2 is the AVX2 grads leaf, 8 elements at a time.
+func productGradsAVX2(dw, terms, d, p, after, w []float32, x float32) {
+	n := len(p)
+	dw, terms, d, after, w = dw[:n], terms[:n], d[:n], after[:n], w[:n]
+	xv, one := archsimd.BroadcastFloat32x8(x), archsimd.BroadcastFloat32x8(1)
+	xm1 := archsimd.BroadcastFloat32x8(x - 1)
+	for i := 0; i < n; i += ymmLanes {
+		k, skip := min(i, n-ymmLanes), i-min(i, n-ymmLanes)
+		wv := loadF32x8((*[8]float32)(w[k : k+8]))
+		pv := loadF32x8((*[8]float32)(p[k : k+8]))
+		t := loadF32x8((*[8]float32)(d[k : k+8])).Mul(pv).Mul(loadF32x8((*[8]float32)(after[k : k+8])))
+		dwv := loadF32x8((*[8]float32)(dw[k : k+8]))
+		storeFrom8(dw[k:k+8], dwv.Add(t.Mul(xm1)), skip)
+		storeFrom8(terms[k:k+8], t.Mul(wv), skip)
+		storeFrom8(p[k:k+8], pv.Mul(wv.Mul(xv).Add(one).Sub(wv)), skip)
 	}
 }

@@ -785,3 +785,59 @@ func TestSIMDSetModes(t *testing.T) {
 		}
 	}
 }
+
+// TestSIMDProductKernels checks each vector set's NMU product kernels,
+// AVX-512 and AVX2, against productFactorsGo and productGradsGo on rows
+// shorter than, equal to and longer than a vector of 8 or 16: the results
+// must be bit-identical (within 1e-5 where plain Go fuses multiply-adds),
+// nothing may be written outside the rows (NaN guards), and productFactors
+// is also run in place (d aliasing s), as productForward runs it.
+func TestSIMDProductKernels(t *testing.T) {
+	for _, set := range simdKernelSets() {
+		if !set.ok {
+			t.Logf("%s: not supported by this CPU, skipped", set.name)
+			continue
+		}
+		for _, m := range []int{1, 7, 8, 9, 15, 16, 17, 31, 128, 129} {
+			name := fmt.Sprintf("%s product m=%d", set.name, m)
+			r := newRNG(29, uint64(m))
+			s, w, d, after := randomTensor(&r, 1, m), randomTensor(&r, 1, m), randomTensor(&r, 1, m), randomTensor(&r, 1, m)
+			const x = float32(-0.375)
+			got, buf := guarded(1, m, 0)
+			want := newTensor(1, m)
+			set.kern.productFactors(got.Data, s.Data, w.Data, x)
+			productFactorsGo(want.Data, s.Data, w.Data, x)
+			checkGuards(t, name+" factors", buf, m)
+			if i := firstDifferenceUnlessFused(got.Data, want.Data); i >= 0 {
+				t.Fatalf("%s factors: d[%d] = %v, want %v", name, i, got.Data[i], want.Data[i])
+			}
+			inPlace, wantInPlace := clone(s), clone(s)
+			set.kern.productFactors(inPlace.Data, inPlace.Data, w.Data, x)
+			productFactorsGo(wantInPlace.Data, wantInPlace.Data, w.Data, x)
+			if i := firstDifferenceUnlessFused(inPlace.Data, wantInPlace.Data); i >= 0 {
+				t.Fatalf("%s factors in place: d[%d] = %v, want %v", name, i, inPlace.Data[i], wantInPlace.Data[i])
+			}
+			var gotRows, wantRows [3]*Tensor // dw, terms, p
+			var bufs [3][]float32
+			for k := range gotRows {
+				gotRows[k], bufs[k] = guarded(1, m, 0)
+				wantRows[k] = randomTensor(&r, 1, m)
+				copy(gotRows[k].Data, wantRows[k].Data)
+			}
+			set.kern.productGrads(gotRows[0].Data, gotRows[1].Data, d.Data, gotRows[2].Data, after.Data, w.Data, x)
+			productGradsGo(wantRows[0].Data, wantRows[1].Data, d.Data, wantRows[2].Data, after.Data, w.Data, x)
+			for k, what := range []string{"dw", "terms", "p"} {
+				checkGuards(t, name+" grads "+what, bufs[k], m)
+				if i := firstDifferenceUnlessFused(gotRows[k].Data, wantRows[k].Data); i >= 0 {
+					t.Fatalf("%s grads: %s[%d] = %v, want %v", name, what, i, gotRows[k].Data[i], wantRows[k].Data[i])
+				}
+			}
+			if allocs := testing.AllocsPerRun(5, func() {
+				set.kern.productGrads(gotRows[0].Data, gotRows[1].Data, d.Data, gotRows[2].Data, after.Data, w.Data, x)
+				set.kern.productFactors(got.Data, s.Data, w.Data, x)
+			}); allocs != 0 {
+				t.Errorf("%s: %v allocations per call", name, allocs)
+			}
+		}
+	}
+}

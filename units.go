@@ -243,21 +243,22 @@ func (t *Tape) Product(x, w *Node) *Node {
 	}
 	out := t.node(x.Value.Rows, w.Value.Cols, x, w)
 	// Scratch for the backward: the suffix products of one record, (I+1,O),
-	// and the running prefix product, (1,O).
+	// and three rows of O: the running prefix product, the terms of one
+	// dx[n,i], and a sink for dw's terms when w has no gradient.
 	suffix := newTensor(w.Value.Rows+1, w.Value.Cols)
-	prefix := newTensor(1, w.Value.Cols)
+	scratch := newTensor(3, w.Value.Cols)
 	forward := func() {
 		productForward(out.Value, x.Value, w.Value)
 	}
 	backward := func() {
-		productBackward(x.Grad, w.Grad, out.Grad, x.Value, w.Value, suffix, prefix)
+		productBackward(x.Grad, w.Grad, out.Grad, x.Value, w.Value, suffix, scratch)
 	}
 	return t.record("product", out, forward, backward, x, w)
 }
 
 // productForward sets dst (N,O) to the products of Tape.Product for x (N,I)
-// and w (I,O), multiplying in the factors in order of i. dst must not alias
-// x or w.
+// and w (I,O), multiplying in the factors in order of i, a row of w at a
+// time (kernels.productFactors). dst must not alias x or w.
 //
 // Products of many factors below 1 pass through float32's subnormal range
 // on their way to 0, where multiplies can be slow (DESIGN.md). Flushing the
@@ -271,10 +272,7 @@ func productForward(dst, x, w *Tensor) {
 			o[j] = 1
 		}
 		for i, xi := range x.Row(n) {
-			wr := w.Row(i)[:len(o)]
-			for j, wij := range wr {
-				o[j] *= wij*xi + 1 - wij
-			}
+			kernels.productFactors(o, o, w.Row(i), xi)
 		}
 	}
 }
@@ -287,11 +285,15 @@ func productForward(dst, x, w *Tensor) {
 // dividing out the factor i, which may be zero (x[n,i] = 0 with w = 1, a
 // one_hot input's usual case): per record it is prefix_i · suffix_{i+1},
 // the product of the factors before i and of those after it. suffix (I+1,O)
-// is filled from the last factor back, then the prefix is multiplied up
-// alongside the loop over i. The cost is two passes over (I,O) per record,
-// against the forward's one. suffix and prefix (1,O) are scratch.
-func productBackward(dx, dw, dout, x, w, suffix, prefix *Tensor) {
+// is filled from the last factor back (kernels.productFactors), then the
+// prefix is multiplied up alongside the loop over i (kernels.productGrads,
+// which also adds row i of dw and leaves the terms of dx[n,i] in a row of
+// scratch, summed here in order of j). The cost is two passes over (I,O)
+// per record, against the forward's one. suffix and scratch (3,O) are
+// scratch.
+func productBackward(dx, dw, dout, x, w, suffix, scratch *Tensor) {
 	in, width := w.Rows, w.Cols
+	p, terms, sink := scratch.Row(0)[:width], scratch.Row(1)[:width], scratch.Row(2)[:width]
 	for n := 0; n < dout.Rows; n++ {
 		xr, d := x.Row(n), dout.Row(n)
 		s := suffix.Row(in) // suffix_I = 1, the empty product
@@ -299,38 +301,52 @@ func productBackward(dx, dw, dout, x, w, suffix, prefix *Tensor) {
 			s[j] = 1
 		}
 		for i := in - 1; i >= 0; i-- {
-			si, next, wr := suffix.Row(i), suffix.Row(i+1), w.Row(i)[:width]
-			xi := xr[i]
-			for j, wij := range wr {
-				si[j] = next[j] * (wij*xi + 1 - wij)
-			}
+			kernels.productFactors(suffix.Row(i), suffix.Row(i+1), w.Row(i), xr[i])
 		}
-		p := prefix.Data[:width]
 		for j := range p {
 			p[j] = 1
 		}
 		for i := 0; i < in; i++ {
-			after, wr := suffix.Row(i + 1)[:width], w.Row(i)[:width]
-			xi := xr[i]
-			var dxi float32
+			dwr := sink
 			if dw != nil {
-				dwr := dw.Row(i)[:width]
-				for j, wij := range wr {
-					g := d[j] * p[j] * after[j] // dout · Π_{k≠i} f
-					dwr[j] += g * (xi - 1)
-					dxi += g * wij
-					p[j] *= wij*xi + 1 - wij
-				}
-			} else {
-				for j, wij := range wr {
-					dxi += d[j] * p[j] * after[j] * wij
-					p[j] *= wij*xi + 1 - wij
-				}
+				dwr = dw.Row(i)
 			}
+			kernels.productGrads(dwr, terms, d, p, suffix.Row(i+1), w.Row(i), xr[i])
 			if dx != nil {
+				var dxi float32
+				for _, v := range terms {
+					dxi += v
+				}
 				dx.Data[n*dx.Cols+i] += dxi
 			}
 		}
+	}
+}
+
+// productFactorsGo is the plain-Go productFactors kernel, one row of the
+// NMU's product: d[j] = s[j]·(w[j]·x + 1 - w[j]) for j < len(d), a running
+// product s times factor j of input x; d may alias s.
+func productFactorsGo(d, s, w []float32, x float32) {
+	s, w = s[:len(d)], w[:len(d)]
+	for j, wj := range w {
+		d[j] = s[j] * (wj*x + 1 - wj)
+	}
+}
+
+// productGradsGo is the plain-Go productGrads kernel, one step i of the
+// product's backward over one record: for j < len(p), with
+// t = d[j]·p[j]·after[j] (dout times the product of every factor but i),
+//
+//	dw[j] += t·(x - 1),  terms[j] = t·w[j],  p[j] *= w[j]·x + 1 - w[j],
+//
+// so that terms sums to dx[n,i]'s share and p moves on to prefix_{i+1}.
+func productGradsGo(dw, terms, d, p, after, w []float32, x float32) {
+	dw, terms, d, after, w = dw[:len(p)], terms[:len(p)], d[:len(p)], after[:len(p)], w[:len(p)]
+	for j, wj := range w {
+		t := d[j] * p[j] * after[j]
+		dw[j] += t * (x - 1)
+		terms[j] = t * wj
+		p[j] *= wj*x + 1 - wj
 	}
 }
 
