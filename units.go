@@ -71,12 +71,11 @@ func (t *Tape) NACWeight(what, mhat *Node) *Node {
 	th := make([]float32, len(what.Value.Data)) // tanh(Ŵ)
 	sg := make([]float32, len(what.Value.Data)) // σ(M̂)
 	forward := func() {
-		w, m := what.Value.Data, mhat.Value.Data[:len(th)]
-		o := out.Value.Data[:len(th)]
-		for i := range th {
-			th[i], sg[i] = tanh32(w[i]), sigmoid32(m[i])
-			o[i] = th[i] * sg[i]
-		}
+		// tanh32 and sigmoid32 through the activation kernels, vectorised in
+		// the SIMD build, with the same bits.
+		kernels.activationForward(actTanh, th, what.Value.Data)
+		kernels.activationForward(actSigmoid, sg, mhat.Value.Data)
+		kernels.mulTensors(out.Value.Data, th, sg)
 	}
 	backward := func() {
 		d := out.Grad.Data[:len(th)]
@@ -242,11 +241,11 @@ func (t *Tape) Product(x, w *Node) *Node {
 		panic(fmt.Sprintf("Product: %s, %s shape mismatch", x.Value.shape(), w.Value.shape()))
 	}
 	out := t.node(x.Value.Rows, w.Value.Cols, x, w)
-	// Scratch for the backward: the suffix products of one record, (I+1,O),
-	// and three rows of O: the running prefix product, the terms of one
-	// dx[n,i], and a sink for dw's terms when w has no gradient.
-	suffix := newTensor(w.Value.Rows+1, w.Value.Cols)
-	scratch := newTensor(3, w.Value.Cols)
+	// Scratch for the backward (productBackward): the suffix products of a
+	// group of records, and rows of O for their prefixes, their dx terms
+	// and a sink.
+	suffix := newTensor(productGroup*(w.Value.Rows+1), w.Value.Cols)
+	scratch := newTensor(2*productGroup+1, w.Value.Cols)
 	forward := func() {
 		productForward(out.Value, x.Value, w.Value)
 	}
@@ -277,6 +276,12 @@ func productForward(dst, x, w *Tensor) {
 	}
 }
 
+// productGroup is the number of records productBackward takes side by
+// side, so that their sums for dx run as independent chains of additions
+// (each in order of j) rather than one chain whose every addition waits
+// for the one before.
+const productGroup = 4
+
 // productBackward adds the gradients of Tape.Product's out into dx (N,I)
 // and dw (I,O), either of which may be nil and is then skipped, from the
 // upstream dout (N,O) and the forward's x and w.
@@ -284,43 +289,72 @@ func productForward(dst, x, w *Tensor) {
 // The product of all factors but one, Π_{k≠i} f, is computed without
 // dividing out the factor i, which may be zero (x[n,i] = 0 with w = 1, a
 // one_hot input's usual case): per record it is prefix_i · suffix_{i+1},
-// the product of the factors before i and of those after it. suffix (I+1,O)
-// is filled from the last factor back (kernels.productFactors), then the
+// the product of the factors before i and of those after it. suffix is
+// filled from the last factor back (kernels.productFactors), then the
 // prefix is multiplied up alongside the loop over i (kernels.productGrads,
-// which also adds row i of dw and leaves the terms of dx[n,i] in a row of
-// scratch, summed here in order of j). The cost is two passes over (I,O)
-// per record, against the forward's one. suffix and scratch (3,O) are
+// which also adds row i of dw and leaves the terms of dx[n,i] in a row,
+// summed here in order of j). The cost is two passes over (I,O) per
+// record, against the forward's one.
+//
+// Records go productGroup at a time, each with its own suffix, prefix and
+// terms; for each i the group's records add into dw[i,:] in order of n, so
+// every sum is the one a record-by-record loop gives, bit for bit.
+// suffix (productGroup·(I+1),O) and scratch (2·productGroup+1,O) are
 // scratch.
 func productBackward(dx, dw, dout, x, w, suffix, scratch *Tensor) {
 	in, width := w.Rows, w.Cols
-	p, terms, sink := scratch.Row(0)[:width], scratch.Row(1)[:width], scratch.Row(2)[:width]
-	for n := 0; n < dout.Rows; n++ {
-		xr, d := x.Row(n), dout.Row(n)
-		s := suffix.Row(in) // suffix_I = 1, the empty product
-		for j := range s {
-			s[j] = 1
-		}
-		for i := in - 1; i >= 0; i-- {
-			kernels.productFactors(suffix.Row(i), suffix.Row(i+1), w.Row(i), xr[i])
-		}
-		for j := range p {
-			p[j] = 1
+	var prefix, terms, after [productGroup][]float32
+	for r := range productGroup {
+		prefix[r], terms[r] = scratch.Row(2 * r)[:width], scratch.Row(2*r + 1)[:width]
+	}
+	sink := scratch.Row(2 * productGroup)[:width]
+	for n0 := 0; n0 < dout.Rows; n0 += productGroup {
+		group := min(productGroup, dout.Rows-n0)
+		for r := range group {
+			xr, s := x.Row(n0+r), suffix.Data[r*(in+1)*width:(r+1)*(in+1)*width]
+			last := s[in*width:]
+			for j := range last {
+				last[j] = 1 // suffix_I = 1, the empty product
+			}
+			for i := in - 1; i >= 0; i-- {
+				kernels.productFactors(s[i*width:(i+1)*width], s[(i+1)*width:(i+2)*width], w.Row(i), xr[i])
+			}
+			for j := range prefix[r] {
+				prefix[r][j] = 1
+			}
 		}
 		for i := 0; i < in; i++ {
 			dwr := sink
 			if dw != nil {
 				dwr = dw.Row(i)
 			}
-			kernels.productGrads(dwr, terms, d, p, suffix.Row(i+1), w.Row(i), xr[i])
+			for r := range group {
+				after[r] = suffix.Data[(r*(in+1)+i+1)*width:][:width]
+				kernels.productGrads(dwr, terms[r], dout.Row(n0+r), prefix[r], after[r], w.Row(i), x.Data[(n0+r)*x.Cols+i])
+			}
 			if dx != nil {
-				var dxi float32
-				for _, v := range terms {
-					dxi += v
+				sums := sumTermsInOrder(terms)
+				for r := range group {
+					dx.Data[(n0+r)*dx.Cols+i] += sums[r]
 				}
-				dx.Data[n*dx.Cols+i] += dxi
 			}
 		}
 	}
+}
+
+// sumTermsInOrder returns the sum of each row of terms, each added up from
+// 0 in order of j, the rows' chains side by side. The rows beyond a short
+// last group hold an earlier group's terms; their sums go unused.
+func sumTermsInOrder(terms [productGroup][]float32) [productGroup]float32 {
+	t0, t1, t2, t3 := terms[0], terms[1][:len(terms[0])], terms[2][:len(terms[0])], terms[3][:len(terms[0])]
+	var s0, s1, s2, s3 float32
+	for j, v := range t0 {
+		s0 += v
+		s1 += t1[j]
+		s2 += t2[j]
+		s3 += t3[j]
+	}
+	return [productGroup]float32{s0, s1, s2, s3}
 }
 
 // productFactorsGo is the plain-Go productFactors kernel, one row of the
@@ -552,17 +586,24 @@ func (t *Tape) Sparsity(w, lambda *Node, kind sparsityKind) *Node {
 		if scale == 0 {
 			return
 		}
+		// ∂R term/∂w: ±1 by the branch of min and w's sign (0 at w = 0 or
+		// NaN for NAU), built from bits so that w's random signs cost no
+		// mispredicted branches (the ifs compile to conditional moves).
 		dw := w.Grad.Data[:len(w.Value.Data)]
 		for i, v := range w.Value.Data {
-			s := float32(1) // ∂R term/∂w: ±1, by the branch of min and w's sign
+			s := math.Float32bits(1)
 			if kind == sparsityNAU {
-				s = sign32(v)
+				b := math.Float32bits(v)
+				s |= b & (1 << 31) // sgn(w)
+				if b<<1 == 0 || v != v {
+					s = 0
+				}
 				v = abs32(v)
 			}
 			if v > 1-v {
-				s = -s
+				s ^= 1 << 31
 			}
-			dw[i] += scale * s
+			dw[i] += scale * math.Float32frombits(s)
 		}
 	}
 	return t.record("sparsity", out, forward, backward, w, lambda)
