@@ -758,15 +758,15 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 		if sig != "" {
 			by = "stopped by " + sig
 		}
-		fmt.Fprintf(stderr, "reasonops: %s; %d of %d experiments are saved in %s; run the same command to continue\n",
-			by, last.Done, last.Total, path)
+		fmt.Fprintf(stderr, "reasonops: %s; %s of %s experiments are saved in %s; run the same command to continue\n",
+			by, thousands(last.Done), thousands(last.Total), path)
 		return code
 	case err != nil:
 		fmt.Fprintf(stderr, "reasonops: %v\n", err)
 		return exitFailure
 	}
-	fmt.Fprintf(stderr, "reasonops: done: %d experiments in %s (%d run now, %d already there), %d successes this run, %s\n",
-		last.Total, path, last.Done-last.Skipped, last.Skipped, last.Successes, formatDuration(last.Elapsed))
+	fmt.Fprintf(stderr, "reasonops: done: %s experiments in %s (%s run now, %s already there), %s successes this run, %s\n",
+		thousands(last.Total), path, thousands(last.Done-last.Skipped), thousands(last.Skipped), thousands(last.Successes), formatDuration(last.Elapsed))
 	if o.sel.Shard.N > 0 {
 		fmt.Fprintf(stderr, "reasonops: this is shard %s; merge the shards (go run . merge -out DIR FILE...), then go run . report -out DIR\n", o.sel.Shard)
 		return exitOK
@@ -783,9 +783,9 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 func showProgress(stderr io.Writer, view *progressView, args []string, path string, p Progress) {
 	switch {
 	case p.Event == progressStart && p.Skipped == p.Total:
-		fmt.Fprintf(stderr, "reasonops: %d experiments, all already in %s\n", p.Total, path)
+		fmt.Fprintf(stderr, "reasonops: %s experiments, all already in %s\n", thousands(p.Total), path)
 	case p.Event == progressStart:
-		fmt.Fprintf(stderr, "reasonops: %d experiments (%d already in %s), %d workers, kernels: %s\n", p.Total, p.Skipped, path, p.Workers, kernels.name)
+		fmt.Fprintf(stderr, "reasonops: %s experiments (%s already in %s), %d workers, kernels: %s\n", thousands(p.Total), thousands(p.Skipped), path, p.Workers, kernels.name)
 		if hint := simdHint(args, runtime.Version(), runtime.GOARCH, kernels.name, cpuFlags()); hint != "" && p.Skipped < p.Total {
 			fmt.Fprintln(stderr, hint)
 		}
@@ -1012,10 +1012,10 @@ func progressLine(p Progress, width int) string {
 			eta += fmt.Sprintf(" ±%.0f%%", spread*5)
 		}
 	}
-	head := fmt.Sprintf("[%d/%d] %d successes, %s elapsed, %s", p.Done, p.Total, p.Successes, formatDuration(p.Elapsed), eta)
+	head := fmt.Sprintf("[%s/%s] %s successes, %s elapsed, %s", thousands(p.Done), thousands(p.Total), thousands(p.Successes), formatDuration(p.Elapsed), eta)
 	var parts []string
 	if p.InFlight > 0 {
-		parts = append(parts, fmt.Sprintf("%d training, %d steps", p.InFlight, p.InFlightSteps))
+		parts = append(parts, fmt.Sprintf("%d training, %s steps", p.InFlight, thousands(int(p.InFlightSteps))))
 	}
 	if r := p.Last; r != nil {
 		if r.Error != "" {

@@ -304,8 +304,8 @@ func TestEstimate(t *testing.T) {
 func TestProgressLine(t *testing.T) {
 	row := Row{Task: "dot", Dataset: "random", Network: "multiply", AccuracyPct: "99.0%", LR: 0.01, GlobalStep: 700}
 	p := Progress{Event: progressRow, Done: 6, Total: 10, Skipped: 2, Successes: 3, Elapsed: 40 * time.Second,
-		ETA: eta{Left: 45 * time.Second, Spread: 0.22, Known: true}, InFlight: 2, InFlightSteps: 12345, Last: &row}
-	want := "[6/10] 3 successes, 0:00:40 elapsed, ETA 0:00:45 ±20% | 2 training, 12345 steps | last: dot random multiply: 99.0% (lr 0.01, 700 steps)"
+		ETA: eta{Left: 45 * time.Second, Spread: 0.22, Known: true}, InFlight: 2, InFlightSteps: 2345, Last: &row}
+	want := "[6/10] 3 successes, 0:00:40 elapsed, ETA 0:00:45 ±20% | 2 training, 2,345 steps | last: dot random multiply: 99.0% (lr 0.01, 700 steps)"
 	if got := progressLine(p, 0); got != want {
 		t.Fatalf("progress line\n%q\nwant\n%q", got, want)
 	}
@@ -318,7 +318,7 @@ func TestProgressLine(t *testing.T) {
 			t.Fatalf("width %d: the ETA was cut: %q", width, got)
 		}
 	}
-	if got := progressLine(p, 79); got != "[6/10] 3 successes, 0:00:40 elapsed, ETA 0:00:45 ±20% | 2 training, 12345 steps" {
+	if got := progressLine(p, 79); got != "[6/10] 3 successes, 0:00:40 elapsed, ETA 0:00:45 ±20% | 2 training, 2,345 steps" {
 		t.Errorf("width 79: %q", got) // an 80-column terminal: what moves is kept, the last result left out
 	}
 	if got := progressLine(p, 100); !strings.HasSuffix(got, "…") || utf8.RuneCountInString(got) != 100 {
@@ -334,6 +334,10 @@ func TestProgressLine(t *testing.T) {
 	p.ETA.Known = false
 	if got := progressLine(p, 0); !strings.Contains(got, "ETA unknown yet") {
 		t.Errorf("an unknown ETA shows as %q", got)
+	}
+	p.Done, p.Total, p.Successes = 1006, 1980, 1234
+	if got := progressLine(p, 0); !strings.HasPrefix(got, "[1,006/1,980] 1,234 successes,") {
+		t.Errorf("counts of thousands show as %q", got)
 	}
 	if isTerminal(&bytes.Buffer{}) {
 		t.Fatal("a buffer is not a terminal: progress must be plain lines there")
