@@ -99,9 +99,12 @@ type kernelSet struct {
 
 	adamUpdate func(theta, g, m, v []float32, step, c2 float32)
 
-	// The NMU's product (units.go, Tape.Product), a row of w at a time.
-	productFactors func(d, s, w []float32, x float32)
-	productGrads   func(dw, terms, d, p, after, w []float32, x float32)
+	// The NMU's product (units.go, Tape.Product), on rows of O, a row of w
+	// at a time: productFactors multiplies input xi's factors into a
+	// running product; productGrads takes one step of the backward
+	// (productFactorsGo and productGradsGo say exactly what each computes).
+	productFactors func(dst, s, w []float32, xi float32)
+	productGrads   func(dw, terms, dout, p, after, w []float32, xi float32)
 
 	// sparseMinZeros is the fraction of zeros in a left operand from which
 	// the zero-skipping products (matMulSparseA, matMulTransASparseA) beat

@@ -210,8 +210,8 @@ type vectorWidth struct {
 
 	// The NMU product's leaves (units.go): productFactorsGo's and
 	// productGradsGo's loops, with their operations in their order.
-	factors func(d, s, w []float32, x float32)
-	grads   func(dw, terms, d, p, after, w []float32, x float32)
+	factors func(dst, s, w []float32, xi float32)
+	grads   func(dw, terms, dout, p, after, w []float32, xi float32)
 }
 
 // The leaves of the two widths.
@@ -1241,56 +1241,56 @@ func mulAddAVX2(d, x, y []float32) {
 // results are bit-identical to productFactorsGo's and productGradsGo's in
 // the default GOAMD64=v1 build. The sum over j of the terms of dx stays
 // with the caller, in plain Go, in order of j. Edges are windows whose
-// lanes already written are read but not stored again (p and d may alias
-// the rows they update).
+// lanes already written are read but not stored again (productFactors' dst
+// may alias s, and productGrads updates p in place).
 
 // productFactors is the vector productFactors kernel:
-// d[j] = s[j]·(w[j]·x + 1 - w[j]).
-func (vw *vectorWidth) productFactors(d, s, w []float32, x float32) {
-	if len(d) < vw.lanes {
-		productFactorsGo(d, s, w, x)
+// dst[j] = s[j]·(w[j]·xi + 1 - w[j]).
+func (vw *vectorWidth) productFactors(dst, s, w []float32, xi float32) {
+	if len(dst) < vw.lanes {
+		productFactorsGo(dst, s, w, xi)
 		return
 	}
-	vw.factors(d, s, w, x)
+	vw.factors(dst, s, w, xi)
 	archsimd.ClearAVXUpperBits()
 }
 
 // productGrads is the vector productGrads kernel: with
-// t = d[j]·p[j]·after[j], dw[j] += t·(x - 1), terms[j] = t·w[j] and
-// p[j] *= w[j]·x + 1 - w[j].
-func (vw *vectorWidth) productGrads(dw, terms, d, p, after, w []float32, x float32) {
+// t = dout[j]·p[j]·after[j], dw[j] += t·(xi - 1), terms[j] = t·w[j] and
+// p[j] *= w[j]·xi + 1 - w[j].
+func (vw *vectorWidth) productGrads(dw, terms, dout, p, after, w []float32, xi float32) {
 	if len(p) < vw.lanes {
-		productGradsGo(dw, terms, d, p, after, w, x)
+		productGradsGo(dw, terms, dout, p, after, w, xi)
 		return
 	}
-	vw.grads(dw, terms, d, p, after, w, x)
+	vw.grads(dw, terms, dout, p, after, w, xi)
 	archsimd.ClearAVXUpperBits()
 }
 
 // productFactorsAVX512 is the AVX-512 factors leaf, 16 elements at a time.
-func productFactorsAVX512(d, s, w []float32, x float32) {
-	n := len(d)
+func productFactorsAVX512(dst, s, w []float32, xi float32) {
+	n := len(dst)
 	s, w = s[:n], w[:n]
-	xv, one := archsimd.BroadcastFloat32x16(x), archsimd.BroadcastFloat32x16(1)
+	xv, one := archsimd.BroadcastFloat32x16(xi), archsimd.BroadcastFloat32x16(1)
 	for i := 0; i < n; i += zmmLanes {
 		k := min(i, n-zmmLanes)
 		wv := loadF32x16((*[16]float32)(w[k : k+16]))
 		sv := loadF32x16((*[16]float32)(s[k : k+16]))
-		storeFrom16(d[k:k+16], sv.Mul(wv.Mul(xv).Add(one).Sub(wv)), i-k)
+		storeFrom16(dst[k:k+16], sv.Mul(wv.Mul(xv).Add(one).Sub(wv)), i-k)
 	}
 }
 
 // productGradsAVX512 is the AVX-512 grads leaf, 16 elements at a time.
-func productGradsAVX512(dw, terms, d, p, after, w []float32, x float32) {
+func productGradsAVX512(dw, terms, dout, p, after, w []float32, xi float32) {
 	n := len(p)
-	dw, terms, d, after, w = dw[:n], terms[:n], d[:n], after[:n], w[:n]
-	xv, one := archsimd.BroadcastFloat32x16(x), archsimd.BroadcastFloat32x16(1)
-	xm1 := archsimd.BroadcastFloat32x16(x - 1)
+	dw, terms, dout, after, w = dw[:n], terms[:n], dout[:n], after[:n], w[:n]
+	xv, one := archsimd.BroadcastFloat32x16(xi), archsimd.BroadcastFloat32x16(1)
+	xm1 := archsimd.BroadcastFloat32x16(xi - 1)
 	for i := 0; i < n; i += zmmLanes {
 		k, skip := min(i, n-zmmLanes), i-min(i, n-zmmLanes)
 		wv := loadF32x16((*[16]float32)(w[k : k+16]))
 		pv := loadF32x16((*[16]float32)(p[k : k+16]))
-		t := loadF32x16((*[16]float32)(d[k : k+16])).Mul(pv).Mul(loadF32x16((*[16]float32)(after[k : k+16])))
+		t := loadF32x16((*[16]float32)(dout[k : k+16])).Mul(pv).Mul(loadF32x16((*[16]float32)(after[k : k+16])))
 		dwv := loadF32x16((*[16]float32)(dw[k : k+16]))
 		storeFrom16(dw[k:k+16], dwv.Add(t.Mul(xm1)), skip)
 		storeFrom16(terms[k:k+16], t.Mul(wv), skip)
@@ -1299,29 +1299,29 @@ func productGradsAVX512(dw, terms, d, p, after, w []float32, x float32) {
 }
 
 // productFactorsAVX2 is the AVX2 factors leaf, 8 elements at a time.
-func productFactorsAVX2(d, s, w []float32, x float32) {
-	n := len(d)
+func productFactorsAVX2(dst, s, w []float32, xi float32) {
+	n := len(dst)
 	s, w = s[:n], w[:n]
-	xv, one := archsimd.BroadcastFloat32x8(x), archsimd.BroadcastFloat32x8(1)
+	xv, one := archsimd.BroadcastFloat32x8(xi), archsimd.BroadcastFloat32x8(1)
 	for i := 0; i < n; i += ymmLanes {
 		k := min(i, n-ymmLanes)
 		wv := loadF32x8((*[8]float32)(w[k : k+8]))
 		sv := loadF32x8((*[8]float32)(s[k : k+8]))
-		storeFrom8(d[k:k+8], sv.Mul(wv.Mul(xv).Add(one).Sub(wv)), i-k)
+		storeFrom8(dst[k:k+8], sv.Mul(wv.Mul(xv).Add(one).Sub(wv)), i-k)
 	}
 }
 
 // productGradsAVX2 is the AVX2 grads leaf, 8 elements at a time.
-func productGradsAVX2(dw, terms, d, p, after, w []float32, x float32) {
+func productGradsAVX2(dw, terms, dout, p, after, w []float32, xi float32) {
 	n := len(p)
-	dw, terms, d, after, w = dw[:n], terms[:n], d[:n], after[:n], w[:n]
-	xv, one := archsimd.BroadcastFloat32x8(x), archsimd.BroadcastFloat32x8(1)
-	xm1 := archsimd.BroadcastFloat32x8(x - 1)
+	dw, terms, dout, after, w = dw[:n], terms[:n], dout[:n], after[:n], w[:n]
+	xv, one := archsimd.BroadcastFloat32x8(xi), archsimd.BroadcastFloat32x8(1)
+	xm1 := archsimd.BroadcastFloat32x8(xi - 1)
 	for i := 0; i < n; i += ymmLanes {
 		k, skip := min(i, n-ymmLanes), i-min(i, n-ymmLanes)
 		wv := loadF32x8((*[8]float32)(w[k : k+8]))
 		pv := loadF32x8((*[8]float32)(p[k : k+8]))
-		t := loadF32x8((*[8]float32)(d[k : k+8])).Mul(pv).Mul(loadF32x8((*[8]float32)(after[k : k+8])))
+		t := loadF32x8((*[8]float32)(dout[k : k+8])).Mul(pv).Mul(loadF32x8((*[8]float32)(after[k : k+8])))
 		dwv := loadF32x8((*[8]float32)(dw[k : k+8]))
 		storeFrom8(dw[k:k+8], dwv.Add(t.Mul(xm1)), skip)
 		storeFrom8(terms[k:k+8], t.Mul(wv), skip)

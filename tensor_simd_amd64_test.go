@@ -841,3 +841,21 @@ func TestSIMDProductKernels(t *testing.T) {
 		}
 	}
 }
+
+// TestSIMDProductMatchesReference runs the NMU product's reference check
+// (checkProductMatchesReference, units_test.go) with each vector set
+// installed in turn, so that the AVX2 set is checked end to end on a CPU
+// that also has AVX-512. It runs before the parallel tests, which never
+// see the swap.
+func TestSIMDProductMatchesReference(t *testing.T) {
+	saved := kernels
+	defer installKernels(saved)
+	for _, set := range simdKernelSets() {
+		if !set.ok {
+			t.Logf("%s: not supported by this CPU, skipped", set.name)
+			continue
+		}
+		installKernels(set.kern)
+		checkProductMatchesReference(t)
+	}
+}

@@ -242,8 +242,9 @@ func (t *Tape) Product(x, w *Node) *Node {
 	}
 	out := t.node(x.Value.Rows, w.Value.Cols, x, w)
 	// Scratch for the backward (productBackward): the suffix products of a
-	// group of records, and rows of O for their prefixes, their dx terms
-	// and a sink.
+	// group of records (4·257·128 floats, 526 KB, at the study's shape), and
+	// rows of O for their prefixes, their dx terms and a sink for dw's terms
+	// when w has no gradient (its values are never read).
 	suffix := newTensor(productGroup*(w.Value.Rows+1), w.Value.Cols)
 	scratch := newTensor(2*productGroup+1, w.Value.Cols)
 	forward := func() {
@@ -354,33 +355,35 @@ func sumTermsInOrder(terms [productGroup][]float32) [productGroup]float32 {
 		s2 += t2[j]
 		s3 += t3[j]
 	}
-	return [productGroup]float32{s0, s1, s2, s3}
+	return [...]float32{s0, s1, s2, s3} // compiles only while productGroup is 4
 }
 
 // productFactorsGo is the plain-Go productFactors kernel, one row of the
-// NMU's product: d[j] = s[j]·(w[j]·x + 1 - w[j]) for j < len(d), a running
-// product s times factor j of input x; d may alias s.
-func productFactorsGo(d, s, w []float32, x float32) {
-	s, w = s[:len(d)], w[:len(d)]
+// NMU's product: dst[j] = s[j]·(w[j]·xi + 1 - w[j]) for j < len(dst), a
+// running product s times the factors of input xi (w a row of the weights,
+// O long); dst may alias s.
+func productFactorsGo(dst, s, w []float32, xi float32) {
+	s, w = s[:len(dst)], w[:len(dst)]
 	for j, wj := range w {
-		d[j] = s[j] * (wj*x + 1 - wj)
+		dst[j] = s[j] * (wj*xi + 1 - wj)
 	}
 }
 
 // productGradsGo is the plain-Go productGrads kernel, one step i of the
-// product's backward over one record: for j < len(p), with
-// t = d[j]·p[j]·after[j] (dout times the product of every factor but i),
+// product's backward over one record, on rows of O: for j < len(p), with
+// t = dout[j]·p[j]·after[j] (the upstream gradient times the product of
+// every factor but input i's),
 //
-//	dw[j] += t·(x - 1),  terms[j] = t·w[j],  p[j] *= w[j]·x + 1 - w[j],
+//	dw[j] += t·(xi - 1),  terms[j] = t·w[j],  p[j] *= w[j]·xi + 1 - w[j],
 //
 // so that terms sums to dx[n,i]'s share and p moves on to prefix_{i+1}.
-func productGradsGo(dw, terms, d, p, after, w []float32, x float32) {
-	dw, terms, d, after, w = dw[:len(p)], terms[:len(p)], d[:len(p)], after[:len(p)], w[:len(p)]
+func productGradsGo(dw, terms, dout, p, after, w []float32, xi float32) {
+	dw, terms, dout, after, w = dw[:len(p)], terms[:len(p)], dout[:len(p)], after[:len(p)], w[:len(p)]
 	for j, wj := range w {
-		t := d[j] * p[j] * after[j]
-		dw[j] += t * (x - 1)
+		t := dout[j] * p[j] * after[j]
+		dw[j] += t * (xi - 1)
 		terms[j] = t * wj
-		p[j] *= wj*x + 1 - wj
+		p[j] *= wj*xi + 1 - wj
 	}
 }
 
@@ -587,8 +590,9 @@ func (t *Tape) Sparsity(w, lambda *Node, kind sparsityKind) *Node {
 			return
 		}
 		// ∂R term/∂w: ±1 by the branch of min and w's sign (0 at w = 0 or
-		// NaN for NAU), built from bits so that w's random signs cost no
-		// mispredicted branches (the ifs compile to conditional moves).
+		// NaN for NAU), built from bits so that w's random signs need cost
+		// no mispredicted branches (the ifs are written for conditional
+		// moves; BenchmarkUnitStep/nau ran 1.4x faster than with sign32).
 		dw := w.Grad.Data[:len(w.Value.Data)]
 		for i, v := range w.Value.Data {
 			s := math.Float32bits(1)
