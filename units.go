@@ -304,21 +304,22 @@ const productGroup = 4
 // scratch.
 func productBackward(dx, dw, dout, x, w, suffix, scratch *Tensor) {
 	in, width := w.Rows, w.Cols
-	var prefix, terms, after [productGroup][]float32
+	var prefix, terms [productGroup][]float32
 	for r := range productGroup {
 		prefix[r], terms[r] = scratch.Row(2 * r)[:width], scratch.Row(2*r + 1)[:width]
 	}
 	sink := scratch.Row(2 * productGroup)[:width]
+	// suffixRow returns suffix_i of record r of the group: row r·(I+1)+i.
+	suffixRow := func(r, i int) []float32 { return suffix.Data[(r*(in+1)+i)*width:][:width] }
 	for n0 := 0; n0 < dout.Rows; n0 += productGroup {
 		group := min(productGroup, dout.Rows-n0)
 		for r := range group {
-			xr, s := x.Row(n0+r), suffix.Data[r*(in+1)*width:(r+1)*(in+1)*width]
-			last := s[in*width:]
+			xr, last := x.Row(n0+r), suffixRow(r, in)
 			for j := range last {
 				last[j] = 1 // suffix_I = 1, the empty product
 			}
 			for i := in - 1; i >= 0; i-- {
-				kernels.productFactors(s[i*width:(i+1)*width], s[(i+1)*width:(i+2)*width], w.Row(i), xr[i])
+				kernels.productFactors(suffixRow(r, i), suffixRow(r, i+1), w.Row(i), xr[i])
 			}
 			for j := range prefix[r] {
 				prefix[r][j] = 1
@@ -330,8 +331,7 @@ func productBackward(dx, dw, dout, x, w, suffix, scratch *Tensor) {
 				dwr = dw.Row(i)
 			}
 			for r := range group {
-				after[r] = suffix.Data[(r*(in+1)+i+1)*width:][:width]
-				kernels.productGrads(dwr, terms[r], dout.Row(n0+r), prefix[r], after[r], w.Row(i), x.Data[(n0+r)*x.Cols+i])
+				kernels.productGrads(dwr, terms[r], dout.Row(n0+r), prefix[r], suffixRow(r, i+1), w.Row(i), x.Data[(n0+r)*x.Cols+i])
 			}
 			if dx != nil {
 				sums := sumTermsInOrder(terms)
