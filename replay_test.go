@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -933,6 +934,45 @@ func TestNaNDropEndsTheExperiment(t *testing.T) {
 	}
 	if c := (carriedLR{LR: 0.1, OK: true}).after(row); c.LR != 0.1 {
 		t.Error("a dropped experiment passed a rate on")
+	}
+}
+
+// TestNaNDropAloneChangesNoRunWithoutDivergence: nan-drop acts only at a
+// diverged trial, so with it alone an experiment none of whose trials
+// diverges gives the fixed protocol's row, every cell the same but the
+// protocol (and the times). This is why the report needs no nan-drop
+// folder for seeds whose fixed runs had no diverged trial.
+func TestNaNDropAloneChangesNoRunWithoutDivergence(t *testing.T) {
+	p := paperProtocol()
+	acc := []float64{0.3, 0.4, 0.5, 0.55, 0.6, 0.6, 0.2, 0.1, 0.05}
+	loss := []float64{0.5, 0.4, 0.3, 0.2, 0.15, 0.16, 0.6, 0.7, 0.8}
+	script := func(p Protocol) *scriptedTrainer {
+		return &scriptedTrainer{p: p, acc: acc, loss: loss, long: evalResult{Accuracy: 0.7, Loss: 0.1}}
+	}
+	fixed := gridThenLong(p, script(p))
+	q := p
+	q.Replay = 1 << replayNaNDrop
+	if dropped := gridThenLong(q, script(q)); !reflect.DeepEqual(fixed, dropped) {
+		t.Fatalf("scripted: fixed %+v, nan-drop %+v", fixed, dropped)
+	}
+	for _, name := range []string{"dense-1-linear", "multiply"} {
+		task, _ := lookupTask("dot")
+		spec, _ := findNetwork(name)
+		e := Experiment{Task: task, Dataset: manyHot, Network: spec, Seed: 2}
+		p := tinyProtocol()
+		a, okA := runExperiment(context.Background(), p, e, carriedLR{})
+		p.Replay = 1 << replayNaNDrop
+		b, okB := runExperiment(context.Background(), p, e, carriedLR{})
+		if !okA || !okB || a.DivergedTrials != 0 {
+			t.Fatalf("%s: ok %v %v, diverged trials %d: want a run without divergence", name, okA, okB, a.DivergedTrials)
+		}
+		if b.Protocol == a.Protocol {
+			t.Fatalf("%s: nan-drop's protocol %q does not name it", name, b.Protocol)
+		}
+		b.Protocol = a.Protocol
+		if !a.sameResult(b) {
+			t.Errorf("%s: fixed %v\nnan-drop %v", name, a.fields(), b.fields())
+		}
 	}
 }
 

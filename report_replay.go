@@ -411,15 +411,39 @@ func writeReplayFolders(b *strings.Builder, s *study, folders []replayFolder, se
 	}
 	mdTable(b, []string{"folder", "switches", "seeds", "runs of its cells on the common seeds", "to make or complete it"}, rows)
 	var missing []string
+	unneeded := ""
 	for sw, name := range replayNames {
 		r := Replay(1) << sw
-		if !slices.ContainsFunc(folders, func(f replayFolder) bool { return f.study != nil && f.replay == r }) {
-			missing = append(missing, fmt.Sprintf("%s (`%s`)", name, replayCommand(r, seeds, replayBase(s.dir)+"-"+name)))
+		if slices.ContainsFunc(folders, func(f replayFolder) bool { return f.study != nil && f.replay == r }) {
+			continue
 		}
+		if n, diverged := divergedRuns(s, seeds); replaySwitch(sw) == replayNaNDrop && diverged == 0 && n > 0 {
+			unneeded = fmt.Sprintf("%s needs no folder on seed(s) %s: it acts only when a trial diverges, and none of this folder's %s runs there had a diverged trial, "+
+				"so with it alone each of them is the same run, cell for cell (TestNaNDropAloneChangesNoRunWithoutDivergence); its verdicts there are the fixed protocol's.\n\n",
+				name, joinSeeds(seeds), thousands(n))
+			continue
+		}
+		missing = append(missing, fmt.Sprintf("%s (`%s`)", name, replayCommand(r, seeds, replayBase(s.dir)+"-"+name)))
 	}
 	if len(missing) > 0 {
 		fmt.Fprintf(b, "Single switches without a folder of their own: %s.\n\n", strings.Join(missing, "; "))
 	}
+	b.WriteString(unneeded)
+}
+
+// divergedRuns counts s's analysed runs of the paper grid on seeds (n), and
+// those of them in which some learning-rate trial diverged: the only runs
+// the replay's nan-drop can change.
+func divergedRuns(s *study, seeds []uint64) (n, diverged int) {
+	for _, r := range s.analysed {
+		if inPaperGrid(r.Task, r.Network) && slices.Contains(seeds, r.Seed) {
+			n++
+			if r.DivergedTrials > 0 {
+				diverged++
+			}
+		}
+	}
+	return n, diverged
 }
 
 // scopeRow is a folder's line in the completeness table: its analysed runs

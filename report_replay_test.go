@@ -102,6 +102,7 @@ func TestReplaySection(t *testing.T) {
 		"| `" + filepath.Join(parent, "results-2018-residual-eval") + "` | residual-eval | 1 | 6 of 330: **INCOMPLETE** |",
 		"| `" + filepath.Join(parent, "results-2018-random-pos") + "` | random-pos | 1 | 4 of 162: **INCOMPLETE** |",
 		"Single switches without a folder of their own: test-selection (`go run . -replay test-selection -seeds 1 -out " + filepath.Join(parent, "results-2018-test-selection") + "`);",
+		"nan-drop needs no folder on seed(s) 1: it acts only when a trial diverges, and none of this folder's 12 runs there had a diverged trial,",
 		"| # | claim | fixed | 2018, all switches | residual-eval | random-pos |",
 		"| 7 | Residual networks do worse than plain dense networks. | inconclusive | confirmed | confirmed | inconclusive |",
 		"| 8 | XOR is the hardest logical task, on many_hot for every network. | no data | no data | no data | no data |",
@@ -127,6 +128,26 @@ func TestReplaySection(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Log(section)
+	}
+}
+
+// TestNaNDropFolderNeededAfterDivergence: once one of the fixed protocol's
+// runs on the common seeds had a diverged trial, nan-drop alone can change
+// it, and the report asks for nan-drop's folder like any other's.
+func TestNaNDropFolderNeededAfterDivergence(t *testing.T) {
+	fixed := replayFixture(true, false, false)
+	fixed[3].DivergedTrials = 1
+	dir := writeReplayStudy(t, map[string][]Row{
+		"results":      fixed,
+		"results-2018": replayRows(replayAll, replayFixture(false, false, false)),
+	})
+	if _, err := writeReport(dir); err != nil {
+		t.Fatal(err)
+	}
+	md := string(readReportFile(t, dir, reportName))
+	want := "nan-drop (`go run . -replay nan-drop -seeds 1 -out " + filepath.Join(filepath.Dir(dir), "results-2018-nan-drop") + "`)"
+	if !strings.Contains(md, want) || strings.Contains(md, "nan-drop needs no folder") {
+		t.Errorf("the report does not ask for nan-drop's folder (%q)", want)
 	}
 }
 
