@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -150,14 +149,44 @@ func TestStopSignals(t *testing.T) {
 		if !strings.Contains(out.String(), "stopped by "+c.name+"; ") || !strings.Contains(out.String(), "run the same command to continue") {
 			t.Errorf("%s: %s", c.name, out)
 		}
-		data, _ := os.ReadFile(filepath.Join(dir, runsLogName))
-		var inv Invocation
-		if err := json.Unmarshal(bytes.TrimSpace(data), &inv); err != nil {
-			t.Fatalf("%s: run log %q: %v", c.name, data, err)
+		invs := readInvocations(dir)
+		if len(invs) != 1 {
+			t.Fatalf("%s: run log read as %+v, want one invocation", c.name, invs)
 		}
-		if !inv.Interrupted || inv.StoppedBy != c.name || !strings.HasPrefix(inv.Command, "reasonops -out "+dir) || inv.Ran < 1 {
+		if inv := invs[0]; inv.Killed || !inv.Interrupted || inv.StoppedBy != c.name || !strings.HasPrefix(inv.Command, "reasonops -out "+dir) || inv.Ran < 1 {
 			t.Errorf("%s: run log %+v", c.name, inv)
 		}
 		readRows(t, filepath.Join(dir, resultsName))
+	}
+}
+
+// TestRunLogKeepsKilledRuns SIGKILLs a study, which can write nothing at
+// its end: its run log still holds the line it wrote at the start, read as
+// a killed invocation that the report counts without a wall time; a report
+// made while a study runs calls its invocation under way, not killed; and
+// the run that completes the study is logged after the killed one.
+func TestRunLogKeepsKilledRuns(t *testing.T) {
+	dir := t.TempDir()
+	args := append([]string{"-out", dir, "-workers", "1"}, tortureArgs...)
+	study := command(args...)
+	startUntil(t, study, "[1/18]")
+	runCLI(t, "report", "-out", dir)
+	mustContain(t, reportName, string(readReportFile(t, dir, reportName)),
+		"A run into this folder is under way (`reasonops -out "+dir,
+		"| under way | under way | running now |")
+	study.Process.Kill()
+	study.Wait()
+	invs := readInvocations(dir)
+	if len(invs) != 1 || !invs[0].Killed || !invs[0].Interrupted || invs[0].Selected != 18 {
+		t.Fatalf("after SIGKILL the run log reads as %+v, want one killed invocation of 18 experiments", invs)
+	}
+	runCLI(t, "report", "-out", dir)
+	mustContain(t, reportName, string(readReportFile(t, dir, reportName)),
+		"summed over 0 invocations (from runs.jsonl), and 1 more invocation killed before it could record its wall time (its rows are in the file)",
+		"| not recorded | not recorded | killed: no record at its end |")
+	runCLI(t, args...)
+	invs = readInvocations(dir)
+	if len(invs) != 2 || !invs[0].Killed || invs[1].Killed || invs[1].Interrupted || invs[1].Ran < 1 || invs[1].WallSeconds <= 0 {
+		t.Fatalf("after the resumed run the run log reads as %+v, want the killed one, then one that ran to the end", invs)
 	}
 }

@@ -741,8 +741,12 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 	view := newProgressView(stderr)
 	defer view.stop()
 	var last Progress
+	opened := false
 	err = sweepFile(ctx, plan, rf, o.workers, progressRefresh, func(p Progress) {
 		last = p
+		if p.Event == progressStart && p.Skipped < p.Total {
+			opened = logInvocation(stderr, o, plan, started, p, "", false, true)
+		}
 		showProgress(stderr, view, o.args, path, p)
 	})
 	view.end()
@@ -751,7 +755,9 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 	if stopped {
 		code, sig = stopStatus(ctx)
 	}
-	logInvocation(stderr, o, plan, started, last, sig, stopped)
+	if opened {
+		logInvocation(stderr, o, plan, started, last, sig, stopped, false)
+	}
 	switch {
 	case stopped:
 		by := "interrupted"
@@ -794,24 +800,27 @@ func showProgress(stderr io.Writer, view *progressView, args []string, path stri
 	}
 }
 
-// logInvocation logs a study's invocation in the run log beside its
-// results, if it added to them: one that found everything done, or was
-// stopped before any experiment finished, computed nothing the report
-// should count. last is the sweep's last progress; sig the signal that
-// stopped it, if any.
-func logInvocation(stderr io.Writer, o options, plan Plan, started time.Time, last Progress, sig string, stopped bool) {
-	if last.Done <= last.Skipped {
-		return
-	}
+// logInvocation writes a line of a study's invocation to the run log
+// beside its results: with open, the line that says it has begun (when it
+// has experiments to run), else the record that closes it, once it has
+// ended (the report leaves out one that added no experiment). last is the
+// sweep's latest progress; sig the signal that stopped it, if any. It
+// reports whether the line was written.
+func logInvocation(stderr io.Writer, o options, plan Plan, started time.Time, last Progress, sig string, stopped, open bool) bool {
 	inv := Invocation{
-		Started: started, Finished: time.Now(), Command: o.shown, GoVersion: runtime.Version(),
+		Started: started, Command: o.shown, GoVersion: runtime.Version(),
 		Kernel: kernels.name, CPU: cpuModel(), CPUs: runtime.NumCPU(), Workers: last.Workers,
-		Selected: len(plan.Experiments), Ran: last.Done - last.Skipped, Interrupted: stopped, StoppedBy: sig,
+		Selected: len(plan.Experiments), Open: open,
 	}
-	inv.WallSeconds = inv.Finished.Sub(inv.Started).Seconds()
+	if !open {
+		inv.Finished, inv.Ran, inv.Interrupted, inv.StoppedBy = time.Now(), last.Done-last.Skipped, stopped, sig
+		inv.WallSeconds = inv.Finished.Sub(inv.Started).Seconds()
+	}
 	if err := appendInvocation(o.outDir, inv); err != nil {
 		fmt.Fprintf(stderr, "reasonops: cannot write the run log: %v\n", err)
+		return false
 	}
+	return true
 }
 
 // showOpened says what opening the results file did to it, and that it is

@@ -250,7 +250,8 @@ func TestInterruptStopsCleanly(t *testing.T) {
 }
 
 // TestRunLogCountsRunsThatAddedRows runs a small study twice: the first run
-// logs one line in runs.jsonl; the second finds everything done and logs
+// logs two lines in runs.jsonl, one as it starts and its record at the end,
+// read as one invocation; the second finds everything done and logs
 // nothing, so re-running a finished study leaves its report unchanged.
 func TestRunLogCountsRunsThatAddedRows(t *testing.T) {
 	dir := t.TempDir()
@@ -261,8 +262,11 @@ func TestRunLogCountsRunsThatAddedRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(string(data), "\n"); n != 1 {
-		t.Errorf("runs.jsonl has %d lines after a run and a re-run with nothing to do, want 1:\n%s", n, data)
+	if n := strings.Count(string(data), "\n"); n != 2 {
+		t.Errorf("runs.jsonl has %d lines after a run and a re-run with nothing to do, want 2:\n%s", n, data)
+	}
+	if invs := readInvocations(dir); len(invs) != 1 || invs[0].Killed || invs[0].Ran != 12 {
+		t.Errorf("runs.jsonl reads as %+v, want one invocation that ran 12 experiments", invs)
 	}
 }
 

@@ -130,7 +130,10 @@ func writeStatus(b *strings.Builder, s *study) {
 			"Every number below covers only the experiments in the file%s\n\n",
 			thousands(len(done)), thousands(want), joinSeeds(s.seeds), errNote, selectionNote(s))
 	}
-	if n := len(s.invocations); n > 0 && s.invocations[n-1].Interrupted && s.invocations[n-1].Selected > len(s.rows) {
+	if n := len(s.invocations); n > 0 && s.invocations[n-1].Running {
+		fmt.Fprintf(b, "A run into this folder is under way (`%s`, %s selected): this report covers the rows written so far.\n\n",
+			s.invocations[n-1].Command, thousands(s.invocations[n-1].Selected))
+	} else if n > 0 && s.invocations[n-1].Interrupted && s.invocations[n-1].Selected > len(s.rows) {
 		last := s.invocations[n-1]
 		fmt.Fprintf(b, "The last run into this folder (`%s`) was stopped with %s of the experiments it selected still to do (%s selected; the file holds %s); "+
 			"the same command continues it.\n\n", last.Command, thousands(last.Selected-len(s.rows)), thousands(last.Selected), plural(len(s.rows), "row"))
@@ -566,10 +569,24 @@ func writeThisStudy(b *strings.Builder, s *study) {
 		kernels = distinct(func(r Invocation) string { return r.Kernel })
 		workers = distinct(func(r Invocation) string { return strconv.Itoa(r.Workers) })
 		var total float64
+		killed, running := 0, 0
 		for _, r := range s.invocations {
 			total += r.WallSeconds
+			switch {
+			case r.Killed:
+				killed++
+			case r.Running:
+				running++
+			}
 		}
-		wallText = fmt.Sprintf("%s, summed over %s (from %s)", formatDuration(time.Duration(total*float64(time.Second))), plural(len(s.invocations), "invocation"), runsLogName)
+		wallText = fmt.Sprintf("%s, summed over %s (from %s)", formatDuration(time.Duration(total*float64(time.Second))),
+			plural(len(s.invocations)-killed-running, "invocation"), runsLogName)
+		if killed > 0 {
+			wallText += fmt.Sprintf(", and %s killed before it could record its wall time (its rows are in the file)", plural(killed, "more invocation"))
+		}
+		if running > 0 {
+			wallText += ", and one under way"
+		}
 	}
 	mdTable(b, []string{"fact", "value"}, [][]string{
 		{"study command(s)", commands},
@@ -597,8 +614,14 @@ func writeThisStudy(b *strings.Builder, s *study) {
 func writeInvocations(b *strings.Builder, invocations []Invocation) {
 	var rows [][]string
 	for _, r := range invocations {
-		rows = append(rows, []string{r.Started.Format("2006-01-02 15:04"), "`" + r.Command + "`", strconv.Itoa(r.Workers),
-			strconv.Itoa(r.Ran), formatDuration(time.Duration(r.WallSeconds * float64(time.Second))), strconv.FormatBool(r.Interrupted)})
+		ran, wall, interrupted := strconv.Itoa(r.Ran), formatDuration(time.Duration(r.WallSeconds*float64(time.Second))), strconv.FormatBool(r.Interrupted)
+		switch {
+		case r.Killed:
+			ran, wall, interrupted = "not recorded", "not recorded", "killed: no record at its end"
+		case r.Running:
+			ran, wall, interrupted = "under way", "under way", "running now"
+		}
+		rows = append(rows, []string{r.Started.Format("2006-01-02 15:04"), "`" + r.Command + "`", strconv.Itoa(r.Workers), ran, wall, interrupted})
 	}
 	b.WriteString("Invocations:\n\n")
 	mdTable(b, []string{"started", "command", "workers", "experiments run", "wall time", "interrupted"}, rows)

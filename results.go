@@ -929,9 +929,14 @@ func (rf *resultsFile) Close() error {
 // invocation of the study; the report reads it for the run's facts.
 const runsLogName = "runs.jsonl"
 
-// Invocation is one invocation of the study, one line of the run log: what
-// was run, where, how long. The JSON names are the log's, kept as they are
-// so that every log written so far still reads.
+// Invocation is one invocation of the study: what was run, where, how
+// long. It writes two lines of the run log: an open one (Open set, only
+// what is known at the start) when it begins to compute, and the whole
+// record when it ends, with the same Started and Command. An open line that
+// no record closes is an invocation killed before it could log (SIGKILL, a
+// machine that went down): readInvocations gives it Killed, and the report
+// counts it without a wall time, rather than losing it. The JSON names are
+// the log's, kept as they are so that every log written so far still reads.
 type Invocation struct {
 	Started     time.Time `json:"started"`
 	Finished    time.Time `json:"finished"`
@@ -946,6 +951,15 @@ type Invocation struct {
 	Interrupted bool      `json:"interrupted"`          // stopped by a signal before the end
 	StoppedBy   string    `json:"stopped_by,omitempty"` // the signal that stopped it: SIGINT, SIGTERM or SIGHUP
 	WallSeconds float64   `json:"wall_seconds"`         // Finished - Started
+	Open        bool      `json:"open,omitempty"`       // the line written at the start; the record at the end closes it
+	Killed      bool      `json:"-"`                    // read from an open line nothing closed: ended without a record
+	Running     bool      `json:"-"`                    // the same, but still running: it holds the results file's lock (the report sets it)
+}
+
+// closes reports whether the record inv ends the invocation of the open
+// line o.
+func (inv Invocation) closes(o Invocation) bool {
+	return !inv.Open && o.Open && inv.Started.Equal(o.Started) && inv.Command == o.Command
 }
 
 // appendInvocation adds inv as one line to DIR/runs.jsonl, with a single
@@ -966,8 +980,13 @@ func appendInvocation(dir string, inv Invocation) error {
 	return f.Close()
 }
 
-// readInvocations reads DIR/runs.jsonl; a missing file gives none, and
-// lines that do not parse (a torn last line, say) are skipped.
+// readInvocations reads DIR/runs.jsonl, one Invocation per invocation in
+// the order they started: a record that closes an open line takes its
+// place; an open line nothing closes is read as killed (Interrupted and
+// Killed, wall time and experiments unknown); an invocation that ended
+// having added no experiment is left out, as it computed nothing. A
+// missing file gives none, and lines that do not parse (a torn last line,
+// say) are skipped.
 func readInvocations(dir string) []Invocation {
 	data, err := os.ReadFile(filepath.Join(dir, runsLogName))
 	if err != nil {
@@ -976,11 +995,21 @@ func readInvocations(dir string) []Invocation {
 	var invs []Invocation
 	for _, line := range bytes.Split(data, []byte("\n")) {
 		var inv Invocation
-		if len(bytes.TrimSpace(line)) > 0 && json.Unmarshal(line, &inv) == nil {
-			invs = append(invs, inv)
+		if len(bytes.TrimSpace(line)) == 0 || json.Unmarshal(line, &inv) != nil {
+			continue
+		}
+		if i := slices.IndexFunc(invs, inv.closes); i >= 0 {
+			invs[i] = inv
+			continue
+		}
+		invs = append(invs, inv)
+	}
+	for i := range invs {
+		if invs[i].Open {
+			invs[i].Open, invs[i].Killed, invs[i].Interrupted = false, true, true
 		}
 	}
-	return invs
+	return slices.DeleteFunc(invs, func(inv Invocation) bool { return !inv.Killed && inv.Ran == 0 })
 }
 
 // ---------------------------------------------------------------------------
