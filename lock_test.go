@@ -182,11 +182,34 @@ func TestRunLogKeepsKilledRuns(t *testing.T) {
 	}
 	runCLI(t, "report", "-out", dir)
 	mustContain(t, reportName, string(readReportFile(t, dir, reportName)),
-		"summed over 0 invocations (from runs.jsonl), and 1 more invocation killed before it could record its wall time (its rows are in the file)",
+		"summed over 0 invocations (from runs.jsonl), and 1 more invocation killed before it could record its wall time (any rows it wrote are in the file)",
 		"| not recorded | not recorded | killed: no record at its end |")
+	// The resumed run writes its report while it holds the lock: the killed
+	// invocation is still killed there, not under way.
 	runCLI(t, args...)
 	invs = readInvocations(dir)
 	if len(invs) != 2 || !invs[0].Killed || invs[1].Killed || invs[1].Interrupted || invs[1].Ran < 1 || invs[1].WallSeconds <= 0 {
 		t.Fatalf("after the resumed run the run log reads as %+v, want the killed one, then one that ran to the end", invs)
+	}
+	md := string(readReportFile(t, dir, reportName))
+	mustContain(t, reportName, md, "| not recorded | not recorded | killed: no record at its end |", "summed over 1 invocation (from runs.jsonl), and 1 more invocation killed")
+	if strings.Contains(md, "under way") {
+		t.Error("the resumed run's own report calls an invocation under way")
+	}
+}
+
+// TestRunLogAfterTornLine: a line appended after a torn last line (no
+// newline: a write cut short) starts a line of its own, so the torn line
+// does not swallow it.
+func TestRunLogAfterTornLine(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, runsLogName), []byte(`{"started":"2026-01-0`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := appendInvocation(dir, Invocation{Command: "go run .", Selected: 3, Ran: 3, WallSeconds: 9}); err != nil {
+		t.Fatal(err)
+	}
+	if invs := readInvocations(dir); len(invs) != 1 || invs[0].Ran != 3 {
+		t.Fatalf("read %+v, want the appended invocation", invs)
 	}
 }

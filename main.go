@@ -745,7 +745,8 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 	err = sweepFile(ctx, plan, rf, o.workers, progressRefresh, func(p Progress) {
 		last = p
 		if p.Event == progressStart && p.Skipped < p.Total {
-			opened = logInvocation(stderr, o, plan, started, p, "", false, true)
+			logInvocation(stderr, o, plan, path, started, p, "", false, true)
+			opened = true // the record at the end is written even if this line could not be
 		}
 		showProgress(stderr, view, o.args, path, p)
 	})
@@ -756,7 +757,7 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 		code, sig = stopStatus(ctx)
 	}
 	if opened {
-		logInvocation(stderr, o, plan, started, last, sig, stopped, false)
+		logInvocation(stderr, o, plan, path, started, last, sig, stopped, false)
 	}
 	switch {
 	case stopped:
@@ -801,16 +802,16 @@ func showProgress(stderr io.Writer, view *progressView, args []string, path stri
 }
 
 // logInvocation writes a line of a study's invocation to the run log
-// beside its results: with open, the line that says it has begun (when it
-// has experiments to run), else the record that closes it, once it has
-// ended (the report leaves out one that added no experiment). last is the
-// sweep's latest progress; sig the signal that stopped it, if any. It
-// reports whether the line was written.
-func logInvocation(stderr io.Writer, o options, plan Plan, started time.Time, last Progress, sig string, stopped, open bool) bool {
+// beside its results file at path: with open, the line that says it has
+// begun (when it has experiments to run), else the record that closes it,
+// once it has ended (the report leaves out one that added no experiment).
+// last is the sweep's latest progress; sig the signal that stopped it, if
+// any.
+func logInvocation(stderr io.Writer, o options, plan Plan, path string, started time.Time, last Progress, sig string, stopped, open bool) {
 	inv := Invocation{
 		Started: started, Command: o.shown, GoVersion: runtime.Version(),
 		Kernel: kernels.name, CPU: cpuModel(), CPUs: runtime.NumCPU(), Workers: last.Workers,
-		Selected: len(plan.Experiments), Open: open,
+		Selected: len(plan.Experiments), Open: open, PID: os.Getpid(), Results: filepath.Base(path),
 	}
 	if !open {
 		inv.Finished, inv.Ran, inv.Interrupted, inv.StoppedBy = time.Now(), last.Done-last.Skipped, stopped, sig
@@ -818,9 +819,7 @@ func logInvocation(stderr io.Writer, o options, plan Plan, started time.Time, la
 	}
 	if err := appendInvocation(o.outDir, inv); err != nil {
 		fmt.Fprintf(stderr, "reasonops: cannot write the run log: %v\n", err)
-		return false
 	}
-	return true
 }
 
 // showOpened says what opening the results file did to it, and that it is

@@ -136,9 +136,6 @@ func loadStudy(dir string) (*study, error) {
 		return nil, err
 	}
 	s := &study{dir: dir, path: path, torn: torn, duplicates: repeats, protocolOf: map[string]Protocol{}, invocations: readInvocations(dir)}
-	if n := len(s.invocations); n > 0 && s.invocations[n-1].Killed && lockHolder(path) != "" {
-		s.invocations[n-1].Killed, s.invocations[n-1].Running = false, true // not killed: it holds the file now
-	}
 	seeds := map[uint64]bool{}
 	splits := map[splitKey]bool{}
 	targets := map[float64]bool{}

@@ -582,7 +582,7 @@ func writeThisStudy(b *strings.Builder, s *study) {
 		wallText = fmt.Sprintf("%s, summed over %s (from %s)", formatDuration(time.Duration(total*float64(time.Second))),
 			plural(len(s.invocations)-killed-running, "invocation"), runsLogName)
 		if killed > 0 {
-			wallText += fmt.Sprintf(", and %s killed before it could record its wall time (its rows are in the file)", plural(killed, "more invocation"))
+			wallText += fmt.Sprintf(", and %s killed before it could record its wall time (any rows it wrote are in the file)", plural(killed, "more invocation"))
 		}
 		if running > 0 {
 			wallText += ", and one under way"

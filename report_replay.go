@@ -395,7 +395,9 @@ func joinSeedsOrNone(seeds []uint64) string {
 // writeReplayFolders writes how complete this folder and each replay folder
 // are on the common seeds (runs present of the size of its cells), the
 // folders that cannot be compared and why, and the single switches without
-// a folder, with the commands that make or complete them.
+// a folder, with the commands that make or complete them; nan-drop's is not
+// asked for when s's runs show it would change nothing (needsNaNDropFolder),
+// and a sentence says why.
 func writeReplayFolders(b *strings.Builder, s *study, folders []replayFolder, seeds []uint64) {
 	rows := [][]string{scopeRow(s.dir, "none: the fixed protocol", s, replayAll, seeds, "go run . "+seedFlags(seeds)+" -out "+s.dir)}
 	for _, f := range folders {
@@ -411,16 +413,11 @@ func writeReplayFolders(b *strings.Builder, s *study, folders []replayFolder, se
 	}
 	mdTable(b, []string{"folder", "switches", "seeds", "runs of its cells on the common seeds", "to make or complete it"}, rows)
 	var missing []string
-	unneeded := ""
+	nanDropNeeded := needsNaNDropFolder(s, seeds)
 	for sw, name := range replayNames {
 		r := Replay(1) << sw
-		if slices.ContainsFunc(folders, func(f replayFolder) bool { return f.study != nil && f.replay == r }) {
-			continue
-		}
-		if n, diverged := divergedRuns(s, seeds); replaySwitch(sw) == replayNaNDrop && diverged == 0 && n > 0 {
-			unneeded = fmt.Sprintf("%s needs no folder on seed(s) %s: it acts only when a trial diverges, and none of this folder's %s runs there had a diverged trial, "+
-				"so with it alone each of them is the same run, cell for cell (TestNaNDropAloneChangesNoRunWithoutDivergence); its verdicts there are the fixed protocol's.\n\n",
-				name, joinSeeds(seeds), thousands(n))
+		if slices.ContainsFunc(folders, func(f replayFolder) bool { return f.study != nil && f.replay == r }) ||
+			(replaySwitch(sw) == replayNaNDrop && !nanDropNeeded) {
 			continue
 		}
 		missing = append(missing, fmt.Sprintf("%s (`%s`)", name, replayCommand(r, seeds, replayBase(s.dir)+"-"+name)))
@@ -428,22 +425,29 @@ func writeReplayFolders(b *strings.Builder, s *study, folders []replayFolder, se
 	if len(missing) > 0 {
 		fmt.Fprintf(b, "Single switches without a folder of their own: %s.\n\n", strings.Join(missing, "; "))
 	}
-	b.WriteString(unneeded)
+	if !nanDropNeeded && !slices.ContainsFunc(folders, func(f replayFolder) bool { return f.study != nil && f.replay == 1<<replayNaNDrop }) {
+		fmt.Fprintf(b, "%s needs no folder on seed(s) %s: it acts only when a trial diverges, and none of this folder's %s runs there "+
+			"(every experiment of the paper grid, none in error) had a diverged trial, so with it alone each of them is the same run, "+
+			"cell for cell (TestNaNDropAloneChangesNoRunWithoutDivergence); its verdicts there are the fixed protocol's.\n\n",
+			replayNames[replayNaNDrop], joinSeeds(seeds), thousands(replayScopeSize(1<<replayNaNDrop)*len(seeds)))
+	}
 }
 
-// divergedRuns counts s's analysed runs of the paper grid on seeds (n), and
-// those of them in which some learning-rate trial diverged: the only runs
-// the replay's nan-drop can change.
-func divergedRuns(s *study, seeds []uint64) (n, diverged int) {
+// needsNaNDropFolder reports whether the replay's nan-drop alone could
+// change a run of the paper grid on seeds: unless s holds every one of
+// those runs, none in error and none with a diverged trial (grid or long
+// run), the only runs nan-drop acts on.
+func needsNaNDropFolder(s *study, seeds []uint64) bool {
+	n := 0
 	for _, r := range s.analysed {
 		if inPaperGrid(r.Task, r.Network) && slices.Contains(seeds, r.Seed) {
-			n++
-			if r.DivergedTrials > 0 {
-				diverged++
+			if r.DivergedTrials > 0 || r.Error != "" {
+				return true
 			}
+			n++
 		}
 	}
-	return n, diverged
+	return len(seeds) == 0 || n < replayScopeSize(1<<replayNaNDrop)*len(seeds)
 }
 
 // scopeRow is a folder's line in the completeness table: its analysed runs

@@ -102,7 +102,7 @@ func TestReplaySection(t *testing.T) {
 		"| `" + filepath.Join(parent, "results-2018-residual-eval") + "` | residual-eval | 1 | 6 of 330: **INCOMPLETE** |",
 		"| `" + filepath.Join(parent, "results-2018-random-pos") + "` | random-pos | 1 | 4 of 162: **INCOMPLETE** |",
 		"Single switches without a folder of their own: test-selection (`go run . -replay test-selection -seeds 1 -out " + filepath.Join(parent, "results-2018-test-selection") + "`);",
-		"nan-drop needs no folder on seed(s) 1: it acts only when a trial diverges, and none of this folder's 12 runs there had a diverged trial,",
+		"; nan-drop (`go run . -replay nan-drop -seeds 1 -out " + filepath.Join(parent, "results-2018-nan-drop") + "`).",
 		"| # | claim | fixed | 2018, all switches | residual-eval | random-pos |",
 		"| 7 | Residual networks do worse than plain dense networks. | inconclusive | confirmed | confirmed | inconclusive |",
 		"| 8 | XOR is the hardest logical task, on many_hot for every network. | no data | no data | no data | no data |",
@@ -131,24 +131,45 @@ func TestReplaySection(t *testing.T) {
 	}
 }
 
-// TestNaNDropFolderNeededAfterDivergence: once one of the fixed protocol's
-// runs on the common seeds had a diverged trial, nan-drop alone can change
-// it, and the report asks for nan-drop's folder like any other's.
-func TestNaNDropFolderNeededAfterDivergence(t *testing.T) {
-	fixed := replayFixture(true, false, false)
-	fixed[3].DivergedTrials = 1
-	dir := writeReplayStudy(t, map[string][]Row{
-		"results":      fixed,
-		"results-2018": replayRows(replayAll, replayFixture(false, false, false)),
-	})
-	if _, err := writeReport(dir); err != nil {
-		t.Fatal(err)
+// TestNaNDropFolderNeededOnlyWhereItActs: with every run of the paper grid
+// on the common seeds present, none in error and none diverged, nan-drop
+// alone would change nothing, and the report says so in place of asking for
+// its folder; one diverged run, one run in error or one missing run, and it
+// asks for the folder.
+func TestNaNDropFolderNeededOnlyWhereItActs(t *testing.T) {
+	var full []Row
+	for _, task := range paperTasks {
+		for _, d := range datasetNames {
+			for _, n := range paperNetworks {
+				if exclusionReason(task.Name, d) == "" {
+					full = append(full, reportRow(task.Name, d, n.Name, 1, 1))
+				}
+			}
+		}
 	}
-	md := string(readReportFile(t, dir, reportName))
-	want := "nan-drop (`go run . -replay nan-drop -seeds 1 -out " + filepath.Join(filepath.Dir(dir), "results-2018-nan-drop") + "`)"
-	if !strings.Contains(md, want) || strings.Contains(md, "nan-drop needs no folder") {
-		t.Errorf("the report does not ask for nan-drop's folder (%q)", want)
+	seeds := []uint64{1}
+	check := func(what string, rows []Row, want bool) {
+		t.Helper()
+		s := &study{dir: "results", analysed: rows}
+		if got := needsNaNDropFolder(s, seeds); got != want {
+			t.Errorf("%s: needsNaNDropFolder = %v, want %v", what, got, want)
+		}
+		var b strings.Builder
+		writeReplayFolders(&b, s, nil, seeds)
+		asked := strings.Contains(b.String(), "nan-drop (`go run . -replay nan-drop -seeds 1 -out results-2018-nan-drop`)")
+		said := strings.Contains(b.String(), "nan-drop needs no folder on seed(s) 1: it acts only when a trial diverges, and none of this folder's 891 runs there")
+		if asked != want || said == want {
+			t.Errorf("%s: the folders' text asks for nan-drop's folder: %v, says it needs none: %v\n%s", what, asked, said, b.String())
+		}
 	}
+	check("all 891 runs, none diverged", full, false)
+	diverged := slices.Clone(full)
+	diverged[100].DivergedTrials = 1
+	check("one diverged run", diverged, true)
+	failed := slices.Clone(full)
+	failed[5].Error = "out of memory"
+	check("one run in error", failed, true)
+	check("one run missing", full[1:], true)
 }
 
 // TestReplayFolderInProgress: a single-switch folder that has no run yet on

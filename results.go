@@ -687,7 +687,13 @@ type resultsLock struct{ f *os.File }
 // processLine describes this process for the lock file and for messages:
 // its PID, start time and command.
 func processLine(command string, started time.Time) string {
-	return fmt.Sprintf("pid %d, started %s, command: %s", os.Getpid(), started.Format(datetimeLayout), command)
+	return holderLine(os.Getpid(), command, started)
+}
+
+// holderLine is the lock file's text for the process pid, started at
+// started with command (processLine for this one).
+func holderLine(pid int, command string, started time.Time) string {
+	return fmt.Sprintf("pid %d, started %s, command: %s", pid, started.Format(datetimeLayout), command)
 }
 
 // lockResults takes the exclusive lock on the results file at path, and
@@ -952,8 +958,10 @@ type Invocation struct {
 	StoppedBy   string    `json:"stopped_by,omitempty"` // the signal that stopped it: SIGINT, SIGTERM or SIGHUP
 	WallSeconds float64   `json:"wall_seconds"`         // Finished - Started
 	Open        bool      `json:"open,omitempty"`       // the line written at the start; the record at the end closes it
+	PID         int       `json:"pid,omitempty"`        // its process, to tell from the lock whether it still runs
+	Results     string    `json:"results,omitempty"`    // the results file it wrote, in the log's folder: results.csv or a shard's
 	Killed      bool      `json:"-"`                    // read from an open line nothing closed: ended without a record
-	Running     bool      `json:"-"`                    // the same, but still running: it holds the results file's lock (the report sets it)
+	Running     bool      `json:"-"`                    // read from an open line nothing closed, and its process still holds its results file's lock
 }
 
 // closes reports whether the record inv ends the invocation of the open
@@ -963,15 +971,24 @@ func (inv Invocation) closes(o Invocation) bool {
 }
 
 // appendInvocation adds inv as one line to DIR/runs.jsonl, with a single
-// write in append mode (shards in one folder may log at the same time).
+// write in append mode (shards in one folder may log at the same time),
+// after a newline if the file's last line was torn (so that the torn line
+// does not swallow this one).
 func appendInvocation(dir string, inv Invocation) error {
 	line, err := json.Marshal(inv)
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(filepath.Join(dir, runsLogName), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(filepath.Join(dir, runsLogName), os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return err
+	}
+	last := []byte{'\n'}
+	if st, err := f.Stat(); err == nil && st.Size() > 0 {
+		f.ReadAt(last, st.Size()-1)
+	}
+	if last[0] != '\n' {
+		line = append([]byte{'\n'}, line...)
 	}
 	if _, err := f.Write(append(line, '\n')); err != nil {
 		f.Close()
@@ -982,8 +999,9 @@ func appendInvocation(dir string, inv Invocation) error {
 
 // readInvocations reads DIR/runs.jsonl, one Invocation per invocation in
 // the order they started: a record that closes an open line takes its
-// place; an open line nothing closes is read as killed (Interrupted and
-// Killed, wall time and experiments unknown); an invocation that ended
+// place; an open line nothing closes is read as running if its process
+// still holds the lock of its results file, else as killed (Interrupted
+// and Killed, wall time and experiments unknown); an invocation that ended
 // having added no experiment is left out, as it computed nothing. A
 // missing file gives none, and lines that do not parse (a torn last line,
 // say) are skipped.
@@ -1005,11 +1023,18 @@ func readInvocations(dir string) []Invocation {
 		invs = append(invs, inv)
 	}
 	for i := range invs {
-		if invs[i].Open {
-			invs[i].Open, invs[i].Killed, invs[i].Interrupted = false, true, true
+		inv := &invs[i]
+		if !inv.Open {
+			continue
+		}
+		inv.Open = false
+		if inv.PID != 0 && inv.Results != "" && lockHolder(filepath.Join(dir, inv.Results)) == holderLine(inv.PID, inv.Command, inv.Started) {
+			inv.Running = true
+		} else {
+			inv.Killed, inv.Interrupted = true, true
 		}
 	}
-	return slices.DeleteFunc(invs, func(inv Invocation) bool { return !inv.Killed && inv.Ran == 0 })
+	return slices.DeleteFunc(invs, func(inv Invocation) bool { return !inv.Killed && !inv.Running && inv.Ran == 0 })
 }
 
 // ---------------------------------------------------------------------------
