@@ -230,3 +230,14 @@ func networkOf(r Row) NetworkSpec {
 // pct formats a fraction as a percentage rounded down to 0.1, so that
 // "99.0%" or more always means the target 0.99 was reached.
 func pct(x float64) string { return fmt.Sprintf("%.1f%%", math.Floor(x*1000+1e-6)/10) }
+
+// pctUp formats a fraction as a percentage rounded up to 0.1: the upper
+// bound of an interval, whose lower bound pct rounds down, so that the
+// interval printed is never narrower than the one computed.
+func pctUp(x float64) string {
+	v := math.Ceil(x*1000-1e-6) / 10
+	if v == 0 {
+		v = 0 // a bound of exactly 0 rounds up to -0, printed "-0.0"
+	}
+	return fmt.Sprintf("%.1f%%", v)
+}

@@ -273,7 +273,7 @@ func filterRows(rows []Row, keep func(Row) bool) []Row {
 
 // formatRate prints a rate with its interval and counts: "75.0% [60.1%, 86.0%] (30 of 40)".
 func formatRate(ri rateInterval) string {
-	return fmt.Sprintf("%s [%s, %s] (%d of %d)", pct(ri.Rate), pct(ri.Lo), pct(ri.Hi), ri.Successes, ri.Runs)
+	return fmt.Sprintf("%s [%s, %s] (%d of %d)", pct(ri.Rate), pct(ri.Lo), pctUp(ri.Hi), ri.Successes, ri.Runs)
 }
 
 // formatComparison prints a comparison's difference, its interval, the

@@ -147,7 +147,7 @@ func writeStatus(b *strings.Builder, s *study) {
 	fmt.Fprintf(b, ". The paper grid is the %d analysed (task, dataset) pairs times the %d networks, %s experiments per seed. ",
 		perSeed/len(paperNetworks), len(paperNetworks), thousands(perSeed))
 	b.WriteString("A run is one experiment with one seed; it succeeds when its test accuracy is at least " + formatFloat(s.target) +
-		"; a run that ended in an error counts as a failure with accuracy 0. Percentages are rounded down.\n\n")
+		"; a run that ended in an error counts as a failure with accuracy 0. Percentages are rounded down, except the upper bound of an interval, rounded up, so that no interval is printed narrower than computed.\n\n")
 	paper := paperProtocol().String()
 	if len(s.protocols) == 1 && s.protocols[0] == paper {
 		b.WriteString("Protocol: the paper's (PROTOCOL.md).\n\n")
@@ -262,7 +262,7 @@ func writeSummary(b *strings.Builder, s *study) {
 	for i, n := range sums {
 		ri := n.Informative
 		rows = append(rows, []string{strconv.Itoa(i + 1), n.Name, thousands(n.Params), strconv.Itoa(ri.Runs),
-			fmt.Sprintf("%s [%s, %s]", pct(ri.Rate), pct(ri.Lo), pct(ri.Hi)), pct(n.Strict.rate()), fmt.Sprintf("%+.1f", 100*n.MeanLift),
+			fmt.Sprintf("%s [%s, %s]", pct(ri.Rate), pct(ri.Lo), pctUp(ri.Hi)), pct(n.Strict.rate()), fmt.Sprintf("%+.1f", 100*n.MeanLift),
 			fmt.Sprintf("%s (%d of %d)", pct(n.All.rate()), n.All.k, n.All.n), pct(n.MeanAccuracy)})
 	}
 	mdTable(b, []string{"rank", "network", "parameters", "informative runs", "success rate [95%]", "strict success rate", "mean lift",
@@ -496,7 +496,7 @@ func writeCells(b *strings.Builder, s *study) {
 					trivial = "trivially passable"
 				}
 				rows = append(rows, []string{t.Name, d, n.Name, fmt.Sprintf("%d of %d", c.success.k, c.success.n),
-					fmt.Sprintf("%s – %s", pct(lo), pct(hi)), pct(c.sum / float64(c.success.n)), pct(c.min), pct(c.max), trivial})
+					fmt.Sprintf("%s – %s", pct(lo), pctUp(hi)), pct(c.sum / float64(c.success.n)), pct(c.min), pct(c.max), trivial})
 			}
 		}
 	}

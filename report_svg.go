@@ -286,7 +286,7 @@ func summaryChartSVG(sums []networkSummary, target float64) string {
 		}
 		fmt.Fprintf(&b, `<text class="name" x="%d" y="%d">%s</text>`, left-8, y+rowH/2+4, esc(n.Name))
 		fmt.Fprintf(&b, `<rect class="bar" x="%d" y="%d" width="%.1f" height="%d" fill="#6baed6"><title>%s: %s [%s, %s]</title></rect>`,
-			left, y+4, w, rowH-8, esc(n.Name), pct(ri.Rate), pct(ri.Lo), pct(ri.Hi))
+			left, y+4, w, rowH-8, esc(n.Name), pct(ri.Rate), pct(ri.Lo), pctUp(ri.Hi))
 		if ri.Runs > 0 && !math.IsNaN(ri.Lo) {
 			lo, hi := float64(left)+ri.Lo*barW, float64(left)+ri.Hi*barW
 			fmt.Fprintf(&b, `<line class="interval" x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#08306b" stroke-width="1.5"/>`, lo, y+rowH/2, hi, y+rowH/2)

@@ -234,8 +234,8 @@ func TestReportFromHandMadeResults(t *testing.T) {
 		"| 7 | Residual networks do worse than plain dense networks. | no data |",
 		"| 8 | XOR is the hardest logical task, on many_hot for every network. | no data |",
 		"multiply succeeds on 66.6% [0.0%, 100.0%] (2 of 3) of its informative runs (strict metric: 2 of 3 (66.6%)). Against 1 networks: ahead of 0; not distinguishable from multiply_simple",
-		"A = 100.0% [34.2%, 100.0%] (2 of 2); B = 0.0% [0.0%, 79.3%] (0 of 1).",
-		"S = 0.0% [0.0%, 79.3%] (0 of 1).",
+		"A = 100.0% [34.2%, 100.0%] (2 of 2); B = 0.0% [0.0%, 79.4%] (0 of 1).",
+		"S = 0.0% [0.0%, 79.4%] (0 of 1).",
 		"cannot reach 99% on it, by arithmetic",
 		// 5. seeds
 		"## 5. Variation over seeds",
@@ -367,7 +367,7 @@ func TestReportSeveralSeedsAndRunLog(t *testing.T) {
 		"INCOMPLETE: 4 of 1,782 experiments of the paper grid for seed(s) 1, 2.",
 		"| multiply | 4 | 75.0% | 50.0% | 100.0% | 87.5% | 75.0% | 100.0% |",
 		"| concat | many_hot | multiply | 2 of 2 | 34.2% – 100.0% | 100.0% | 100.0% | 100.0% |",
-		"| dot | many_hot | multiply | 1 of 2 | 9.4% – 90.5% | 75.0% | 50.0% | 100.0% |",
+		"| dot | many_hot | multiply | 1 of 2 | 9.4% – 90.6% | 75.0% | 50.0% | 100.0% |",
 		"| study command(s) | `go run . -seeds 2` |",
 		"| CPU | Test CPU (8 CPUs) |",
 		"| early-stopping checks | 1 confirmed on the whole validation set (the training stopped); 3 rejected",
@@ -946,4 +946,22 @@ func TestStatusSaysTheRunContinues(t *testing.T) {
 	}
 	mustContain(t, reportName, string(readReportFile(t, dir, reportName)),
 		"The last run into this folder (`go run . -seeds 10`) was stopped with 8,909 of the experiments it selected still to do (8,910 selected; the file holds 1 row); the same command continues it.")
+}
+
+// TestPercentRounding: pct rounds down (98.99% is not a success), pctUp,
+// for an interval's upper bound, rounds up; both keep exact tenths, and
+// an upper bound of 0 prints as 0.0%, not -0.0%.
+func TestPercentRounding(t *testing.T) {
+	for _, c := range []struct {
+		x        float64
+		down, up string
+	}{{0.98999, "98.9%", "99.0%"}, {0.99, "99.0%", "99.0%"}, {0.43449, "43.4%", "43.5%"}, {0.7934, "79.3%", "79.4%"},
+		{0, "0.0%", "0.0%"}, {1, "100.0%", "100.0%"}, {0.5, "50.0%", "50.0%"}, {0.123, "12.3%", "12.3%"}} {
+		if got := pct(c.x); got != c.down {
+			t.Errorf("pct(%g) = %s, want %s", c.x, got, c.down)
+		}
+		if got := pctUp(c.x); got != c.up {
+			t.Errorf("pctUp(%g) = %s, want %s", c.x, got, c.up)
+		}
+	}
 }
