@@ -741,12 +741,16 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 	view := newProgressView(stderr)
 	defer view.stop()
 	var last Progress
-	opened := false
+	run := Invocation{
+		Started: started, Command: o.shown, GoVersion: runtime.Version(), Kernel: kernels.name, CPU: cpuModel(),
+		CPUs: runtime.NumCPU(), Selected: len(plan.Experiments), Open: true, PID: os.Getpid(), Results: filepath.Base(path),
+	}
+	begun := false // it had experiments to run and wrote (or tried to write) its open line
 	err = sweepFile(ctx, plan, rf, o.workers, progressRefresh, func(p Progress) {
 		last = p
 		if p.Event == progressStart && p.Skipped < p.Total {
-			logInvocation(stderr, o, plan, path, started, p, "", false, true)
-			opened = true // the record at the end is written even if this line could not be
+			run.Workers, begun = p.Workers, true
+			logInvocation(stderr, o.outDir, run) // the line that says it has begun
 		}
 		showProgress(stderr, view, o.args, path, p)
 	})
@@ -756,8 +760,8 @@ func runStudy(ctx context.Context, o options, plan Plan, stderr io.Writer) int {
 	if stopped {
 		code, sig = stopStatus(ctx)
 	}
-	if opened {
-		logInvocation(stderr, o, plan, path, started, last, sig, stopped, false)
+	if begun {
+		logInvocation(stderr, o.outDir, run.closed(time.Now(), last, sig, stopped))
 	}
 	switch {
 	case stopped:
@@ -801,23 +805,11 @@ func showProgress(stderr io.Writer, view *progressView, args []string, path stri
 	}
 }
 
-// logInvocation writes a line of a study's invocation to the run log
-// beside its results file at path: with open, the line that says it has
-// begun (when it has experiments to run), else the record that closes it,
-// once it has ended (the report leaves out one that added no experiment).
-// last is the sweep's latest progress; sig the signal that stopped it, if
-// any.
-func logInvocation(stderr io.Writer, o options, plan Plan, path string, started time.Time, last Progress, sig string, stopped, open bool) {
-	inv := Invocation{
-		Started: started, Command: o.shown, GoVersion: runtime.Version(),
-		Kernel: kernels.name, CPU: cpuModel(), CPUs: runtime.NumCPU(), Workers: last.Workers,
-		Selected: len(plan.Experiments), Open: open, PID: os.Getpid(), Results: filepath.Base(path),
-	}
-	if !open {
-		inv.Finished, inv.Ran, inv.Interrupted, inv.StoppedBy = time.Now(), last.Done-last.Skipped, stopped, sig
-		inv.WallSeconds = inv.Finished.Sub(inv.Started).Seconds()
-	}
-	if err := appendInvocation(o.outDir, inv); err != nil {
+// logInvocation appends a line of a study's invocation to the run log in
+// dir: the open line as it begins, or its record (Invocation.closed) once
+// it has ended. A failure is said on stderr and does not stop the study.
+func logInvocation(stderr io.Writer, dir string, inv Invocation) {
+	if err := appendInvocation(dir, inv); err != nil {
 		fmt.Fprintf(stderr, "reasonops: cannot write the run log: %v\n", err)
 	}
 }

@@ -413,19 +413,21 @@ func writeReplayFolders(b *strings.Builder, s *study, folders []replayFolder, se
 	}
 	mdTable(b, []string{"folder", "switches", "seeds", "runs of its cells on the common seeds", "to make or complete it"}, rows)
 	var missing []string
-	nanDropNeeded := needsNaNDropFolder(s, seeds)
+	waived := false // nan-drop's folder, when it could change nothing
 	for sw, name := range replayNames {
 		r := Replay(1) << sw
-		if slices.ContainsFunc(folders, func(f replayFolder) bool { return f.study != nil && f.replay == r }) ||
-			(replaySwitch(sw) == replayNaNDrop && !nanDropNeeded) {
-			continue
+		switch {
+		case slices.ContainsFunc(folders, func(f replayFolder) bool { return f.study != nil && f.replay == r }):
+		case replaySwitch(sw) == replayNaNDrop && !needsNaNDropFolder(s, seeds):
+			waived = true
+		default:
+			missing = append(missing, fmt.Sprintf("%s (`%s`)", name, replayCommand(r, seeds, replayBase(s.dir)+"-"+name)))
 		}
-		missing = append(missing, fmt.Sprintf("%s (`%s`)", name, replayCommand(r, seeds, replayBase(s.dir)+"-"+name)))
 	}
 	if len(missing) > 0 {
 		fmt.Fprintf(b, "Single switches without a folder of their own: %s.\n\n", strings.Join(missing, "; "))
 	}
-	if !nanDropNeeded && !slices.ContainsFunc(folders, func(f replayFolder) bool { return f.study != nil && f.replay == 1<<replayNaNDrop }) {
+	if waived {
 		fmt.Fprintf(b, "%s needs no folder on seed(s) %s: it acts only when a trial diverges, and none of this folder's %s runs there "+
 			"(every experiment of the paper grid, none in error) had a diverged trial, so with it alone each of them is the same run, "+
 			"cell for cell (TestNaNDropAloneChangesNoRunWithoutDivergence); its verdicts there are the fixed protocol's.\n\n",

@@ -964,6 +964,16 @@ type Invocation struct {
 	Running     bool      `json:"-"`                    // read from an open line nothing closed, and its process still holds its results file's lock
 }
 
+// closed returns the record that closes the open line inv, for an
+// invocation that ended at finished, its sweep's last progress being last
+// (Ran counts the experiments it added), stopped by the signal sig if
+// stopped.
+func (inv Invocation) closed(finished time.Time, last Progress, sig string, stopped bool) Invocation {
+	inv.Open, inv.Finished, inv.Ran, inv.Interrupted, inv.StoppedBy = false, finished, last.Done-last.Skipped, stopped, sig
+	inv.WallSeconds = finished.Sub(inv.Started).Seconds()
+	return inv
+}
+
 // closes reports whether the record inv ends the invocation of the open
 // line o.
 func (inv Invocation) closes(o Invocation) bool {
