@@ -163,8 +163,9 @@ type replayFolder struct {
 	study   *study // its rows; nil when it cannot be compared
 	replay  Replay // the switches of its rows
 	problem string // why it is not compared; "" when it is
-	// inProgress marks a single-switch folder that has no run yet on one of
-	// the common seeds: listed, not compared.
+	// inProgress marks a single-switch folder that lacks one of the report
+	// folder's runs in its cells on the common seeds (a run under way):
+	// listed, not compared, so that no verdict rests on part of its runs.
 	inProgress bool
 }
 
@@ -256,10 +257,10 @@ func loadReplayFolders(fixed *study) []replayFolder {
 
 // commonSeeds returns the seeds every column is judged on, ascending. With
 // a full replay folder they are those fixed and the full replay have, and a
-// single-switch folder without runs on one of them is marked in progress and
-// left out, so that a run under way (the sweep fills a folder seed by seed)
-// does not narrow the full replay's comparison; one with runs on each is
-// compared, and the folders' table says how complete it is. Without one,
+// single-switch folder that lacks one of fixed's runs in its cells on them
+// (lacksRunOf) is marked in progress and left out, so that a run under way
+// neither narrows the full replay's comparison nor gives verdicts on part
+// of its runs; the folders' table says how complete each is. Without one,
 // they are the seeds fixed and every usable replay folder have.
 func commonSeeds(fixed *study, folders []replayFolder) []uint64 {
 	seeds := slices.Clone(fixed.seeds)
@@ -278,10 +279,25 @@ func commonSeeds(fixed *study, folders []replayFolder) []uint64 {
 	narrow(folders[full])
 	for i := range folders {
 		if f := &folders[i]; f.study != nil && i != full {
-			f.inProgress = slices.ContainsFunc(seeds, func(s uint64) bool { return !slices.Contains(f.study.seeds, s) })
+			f.inProgress = lacksRunOf(f, fixed, seeds)
 		}
 	}
 	return seeds
+}
+
+// lacksRunOf reports whether f lacks a run (analysed or dropped) that fixed
+// has on seeds in the paper grid's cells f's switches can change.
+func lacksRunOf(f *replayFolder, fixed *study, seeds []uint64) bool {
+	have := map[string]bool{}
+	for _, r := range slices.Concat(f.study.analysed, f.study.dropped) {
+		have[r.Key()] = true
+	}
+	for _, r := range slices.Concat(fixed.analysed, fixed.dropped) {
+		if slices.Contains(seeds, r.Seed) && inPaperGrid(r.Task, r.Network) && replayReaches(f.replay, r.Task, r.Dataset, r.Network) && !have[r.Key()] {
+			return true
+		}
+	}
+	return false
 }
 
 // ---------------------------------------------------------------------------
@@ -407,7 +423,7 @@ func writeReplayFolders(b *strings.Builder, s *study, folders []replayFolder, se
 		}
 		row := scopeRow(f.dir, replayLabel(f.replay), f.study, f.replay, seeds, replayCommand(f.replay, seeds, f.dir))
 		if f.inProgress {
-			row[3] += "; in progress: compared once it has runs on every seed"
+			row[3] += "; in progress: compared once it has every run of this folder in its cells"
 		}
 		rows = append(rows, row)
 	}

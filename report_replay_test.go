@@ -175,7 +175,9 @@ func TestNaNDropFolderNeededOnlyWhereItActs(t *testing.T) {
 // TestReplayFolderInProgress: a single-switch folder that has no run yet on
 // one of the seeds the fixed protocol and the full replay share (a run under
 // way: the sweep fills a folder seed by seed) is listed as in progress and
-// left out of the columns, and does not narrow the full replay's seeds.
+// left out of the columns, and does not narrow the full replay's seeds; so
+// is one with runs on every seed that lacks one run of the fixed folder in
+// its cells, and with that run it is a column.
 func TestReplayFolderInProgress(t *testing.T) {
 	twoSeeds := func(rows []Row) []Row {
 		out := slices.Clone(rows)
@@ -196,7 +198,7 @@ func TestReplayFolderInProgress(t *testing.T) {
 	_, section, _ := strings.Cut(string(readReportFile(t, dir, reportName)), "## What the original's bugs did\n\n")
 	for _, want := range []string{
 		"the analysed runs of the paper grid for seed(s) 1, 2,",
-		"| `" + filepath.Join(filepath.Dir(dir), "results-2018-residual-eval") + "` | residual-eval | 1 | 6 of 660: **INCOMPLETE**; in progress: compared once it has runs on every seed |",
+		"| `" + filepath.Join(filepath.Dir(dir), "results-2018-residual-eval") + "` | residual-eval | 1 | 6 of 660: **INCOMPLETE**; in progress: compared once it has every run of this folder in its cells |",
 		"| # | claim | fixed | 2018, all switches |\n",
 	} {
 		if !strings.Contains(section, want) {
@@ -205,6 +207,30 @@ func TestReplayFolderInProgress(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Log(section)
+	}
+
+	// Both seeds, one residual run short of the fixed folder's, then whole.
+	residual := twoSeeds(replayFixture(false, true, false))
+	for _, c := range []struct {
+		rows     []Row
+		present  string
+		compared bool
+	}{{residual[1:], "11 of 660: **INCOMPLETE**; in progress", false}, {residual, "12 of 660: **INCOMPLETE** |", true}} {
+		dir := writeReplayStudy(t, map[string][]Row{
+			"results":                    twoSeeds(replayFixture(true, false, false)),
+			"results-2018":               replayRows(replayAll, twoSeeds(replayFixture(false, false, false))),
+			"results-2018-residual-eval": replayRows(1<<replayResidualEval, c.rows),
+		})
+		if _, err := writeReport(dir); err != nil {
+			t.Fatal(err)
+		}
+		_, section, _ := strings.Cut(string(readReportFile(t, dir, reportName)), "## What the original's bugs did\n\n")
+		if !strings.Contains(section, "| residual-eval | 1, 2 | "+c.present) {
+			t.Errorf("%d residual runs: the folders' table lacks %q\n%s", len(c.rows), c.present, section)
+		}
+		if got := strings.Contains(section, "| # | claim | fixed | 2018, all switches | residual-eval |\n"); got != c.compared {
+			t.Errorf("%d residual runs: residual-eval is a column: %v, want %v\n%s", len(c.rows), got, c.compared, section)
+		}
 	}
 }
 
