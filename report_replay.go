@@ -293,7 +293,7 @@ func lacksRunOf(f *replayFolder, fixed *study, seeds []uint64) bool {
 		have[r.Key()] = true
 	}
 	for _, r := range slices.Concat(fixed.analysed, fixed.dropped) {
-		if slices.Contains(seeds, r.Seed) && inPaperGrid(r.Task, r.Network) && replayReaches(f.replay, r.Task, r.Dataset, r.Network) && !have[r.Key()] {
+		if inScope(r, f.replay, seeds) && !have[r.Key()] {
 			return true
 		}
 	}
@@ -484,11 +484,17 @@ func scopeRow(dir, label string, s *study, r Replay, seeds []uint64, command str
 // in the cells r's switches can change, and how many there are.
 func scopeRuns(s *study, r Replay, seeds []uint64) (present, want int) {
 	for _, row := range slices.Concat(s.analysed, s.dropped) {
-		if inPaperGrid(row.Task, row.Network) && slices.Contains(seeds, row.Seed) && replayReaches(r, row.Task, row.Dataset, row.Network) {
+		if inScope(row, r, seeds) {
 			present++
 		}
 	}
 	return present, replayScopeSize(r) * len(seeds)
+}
+
+// inScope reports whether row is a run of the paper grid on seeds in a
+// cell r's switches can change: the runs a folder of r must hold.
+func inScope(row Row, r Replay, seeds []uint64) bool {
+	return inPaperGrid(row.Task, row.Network) && slices.Contains(seeds, row.Seed) && replayReaches(r, row.Task, row.Dataset, row.Network)
 }
 
 // writeReplayVerdicts writes the verdict of each claim under each
